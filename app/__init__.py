@@ -1,0 +1,1 @@
+"""The PRGuard GitHub App service: webhook receiver, event handlers, worker, health and metrics."""

@@ -1,0 +1,1 @@
+"""CLI commands of the service (registered as prguard.commands entry points)."""

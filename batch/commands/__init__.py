@@ -1,0 +1,1 @@
+"""CLI commands of the batch jobs (registered as prguard.commands entry points)."""

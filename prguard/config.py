@@ -1,0 +1,144 @@
+"""Settings: the one object that says how PRGuard is configured, read from the environment."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_GITHUB_API_URL = "https://api.github.com"
+MODEL_NAME = "prguard-autoencoder"
+CHAMPION_ALIAS = "champion"
+CHECK_RUN_NAME = "PRGuard"
+UNUSUAL_CONCLUSIONS = ("neutral", "failure", "action_required")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Defaults are the embedded mode: files under ``data_dir``, nothing to run."""
+
+    data_dir: Path = Path("var")
+    # Store: SQLite under data_dir unless MONGO_URI is set.
+    mongo_uri: str | None = None
+    mongo_db: str = "prguard"
+    # Object storage for feature sets: a local directory or s3://bucket/prefix.
+    features_uri: str | None = None
+    s3_endpoint_url: str | None = None
+    # MLflow: a local sqlite store under data_dir unless MLFLOW_TRACKING_URI is set.
+    mlflow_tracking_uri: str | None = None
+    model_name: str = MODEL_NAME
+    # GitHub.
+    github_api_url: str = DEFAULT_GITHUB_API_URL
+    github_app_id: str | None = None
+    github_app_private_key: str | None = None
+    github_app_private_key_path: str | None = None
+    github_webhook_secret: str | None = None
+    github_token: str | None = None
+    # Scoring service behaviour.
+    unusual_conclusion: str = "neutral"
+    job_max_attempts: int = 8
+    job_lease_seconds: int = 120
+    model_refresh_seconds: float = 30.0
+    max_webhook_bytes: int = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+    log_format: str = "text"
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        conclusion = env.get("PRGUARD_UNUSUAL_CONCLUSION", "neutral") or "neutral"
+        if conclusion not in UNUSUAL_CONCLUSIONS:
+            raise ConfigError(
+                f"PRGUARD_UNUSUAL_CONCLUSION must be one of {', '.join(UNUSUAL_CONCLUSIONS)}, got {conclusion!r}"
+            )
+        log_format = env.get("PRGUARD_LOG_FORMAT", "text") or "text"
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"PRGUARD_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
+        return cls(
+            data_dir=Path(env.get("PRGUARD_DATA_DIR") or "var"),
+            mongo_uri=env.get("MONGO_URI") or None,
+            mongo_db=env.get("PRGUARD_MONGO_DB") or "prguard",
+            features_uri=env.get("PRGUARD_FEATURES_URI") or None,
+            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+            mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI") or None,
+            model_name=env.get("PRGUARD_MODEL_NAME") or MODEL_NAME,
+            github_api_url=(env.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL).rstrip("/"),
+            github_app_id=env.get("GITHUB_APP_ID") or None,
+            github_app_private_key=env.get("GITHUB_APP_PRIVATE_KEY") or None,
+            github_app_private_key_path=env.get("GITHUB_APP_PRIVATE_KEY_PATH") or None,
+            github_webhook_secret=env.get("GITHUB_WEBHOOK_SECRET") or None,
+            github_token=env.get("GITHUB_TOKEN") or None,
+            unusual_conclusion=conclusion,
+            job_max_attempts=_int(env, "PRGUARD_JOB_MAX_ATTEMPTS", 8),
+            job_lease_seconds=_int(env, "PRGUARD_JOB_LEASE_SECONDS", 120),
+            model_refresh_seconds=_float(env, "PRGUARD_MODEL_REFRESH_SECONDS", 30.0),
+            max_webhook_bytes=_int(env, "PRGUARD_MAX_WEBHOOK_BYTES", 25 * 1024 * 1024),
+            log_format=log_format,
+            log_level=(env.get("PRGUARD_LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    # Derived locations of the embedded defaults.
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "prguard.sqlite3"
+
+    @property
+    def feature_store(self) -> str:
+        return self.features_uri or str(self.data_dir / "features")
+
+    @property
+    def tracking_uri(self) -> str:
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{(self.data_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def mlflow_artifact_root(self) -> Path:
+        return (self.data_dir / "mlartifacts").resolve()
+
+    @property
+    def has_app_credentials(self) -> bool:
+        return bool(self.github_app_id and (self.github_app_private_key or self.github_app_private_key_path))
+
+    def app_private_key(self) -> str:
+        """The App's PEM private key, from the variable or the file it names."""
+        if self.github_app_private_key:
+            return self.github_app_private_key
+        if self.github_app_private_key_path:
+            path = Path(self.github_app_private_key_path)
+            try:
+                return path.read_text()
+            except OSError as exc:
+                raise ConfigError(
+                    f"GITHUB_APP_PRIVATE_KEY_PATH={path} cannot be read ({exc.strerror}); "
+                    "point it at the .pem file downloaded from the App's settings page"
+                ) from None
+        raise ConfigError("set GITHUB_APP_PRIVATE_KEY (PEM text) or GITHUB_APP_PRIVATE_KEY_PATH")

@@ -1,0 +1,224 @@
+"""The store port: everything PRGuard persists, as one abstract class both adapters implement."""
+from __future__ import annotations
+
+import abc
+import dataclasses
+import datetime as dt
+from typing import Any, Iterator
+
+JOB_PENDING = "pending"
+JOB_RUNNING = "running"
+JOB_DONE = "done"
+JOB_DEAD = "dead"
+JOB_CANCELLED = "cancelled"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def pr_key(repo: str, number: int) -> str:
+    """The identity of a pull request: ``owner/name#number`` (repository names are case-insensitive)."""
+    return f"{repo.lower()}#{int(number)}"
+
+
+class InvalidPullRequest(ValueError):
+    """A PR document lacks what the store needs (number, base.repo.full_name, head.sha, updated_at)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """A unit of background work claimed by a worker under a lease."""
+
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # including the current claim
+    lease_owner: str | None
+    lease_expires_at: dt.datetime | None
+    dedupe_key: str | None = None
+    last_error: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueStats:
+    pending: int
+    running: int
+    dead: int
+    oldest_pending_age_seconds: float
+
+
+class Store(abc.ABC):
+    """Persistence for pull requests, deliveries, jobs, installations, scores, check runs,
+    sync watermarks and feedback labels.
+
+    Times are timezone-aware UTC datetimes. Every method is safe to call from several threads and
+    several processes at once.
+    """
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Raise if the backing database cannot be reached."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+    # ---- pull requests ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
+        """Insert or replace a PR document (GitHub's REST shape, optional ``files``).
+
+        Keyed by ``base.repo.full_name`` + ``number``. A document whose ``updated_at`` is older than
+        the stored one is ignored (returns False). When the new document has no ``files`` but the
+        stored one has files for the same head SHA, the stored files are kept. Raises
+        InvalidPullRequest when the key fields are missing. Returns True when the store changed.
+        """
+
+    @abc.abstractmethod
+    def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
+        ...
+
+    @abc.abstractmethod
+    def set_pull_request_files(self, repo: str, number: int, head_sha: str, files: list[dict]) -> bool:
+        """Attach the files list if the stored PR still has ``head_sha``; returns whether it did."""
+
+    @abc.abstractmethod
+    def iter_pull_requests(self, repo: str | None = None) -> Iterator[dict[str, Any]]:
+        """All stored PR documents (of one repository when given), in a stable order."""
+
+    @abc.abstractmethod
+    def count_pull_requests(self, repo: str | None = None) -> int:
+        ...
+
+    @abc.abstractmethod
+    def partition_pull_requests(self, partitions: int) -> list[dict[str, Any]]:
+        """Split the PR collection into at most ``partitions`` key ranges of similar size.
+
+        Returns JSON-serialisable range descriptions for ``iter_pull_request_range``; together they
+        cover every PR exactly once. Used by the Spark data source to read in parallel.
+        """
+
+    @abc.abstractmethod
+    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        ...
+
+    @abc.abstractmethod
+    def list_repositories(self) -> list[str]:
+        """Repository full names that have at least one stored PR."""
+
+    # ---- webhook deliveries ----------------------------------------------------------------------
+    @abc.abstractmethod
+    def record_delivery(self, delivery_id: str, event: str, action: str | None,
+                        received_at: dt.datetime | None = None) -> bool:
+        """Insert the delivery id; True for the first writer, False for every duplicate."""
+
+    # ---- jobs (durable outbox) -------------------------------------------------------------------
+    @abc.abstractmethod
+    def enqueue_job(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
+                    run_at: dt.datetime | None = None) -> str:
+        """Add a pending job and return its id.
+
+        With ``dedupe_key``, if a pending (not yet claimed) job has the same key its payload is
+        replaced and its id returned instead of adding a second one.
+        """
+
+    @abc.abstractmethod
+    def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
+                  now: dt.datetime | None = None) -> Job | None:
+        """Atomically take the oldest due job: pending with ``run_at <= now``, or running with an
+        expired lease (its worker died). Increments ``attempts``. Two claimers never get the same job.
+        """
+
+    @abc.abstractmethod
+    def extend_lease(self, job_id: str, worker_id: str, lease_seconds: float) -> bool:
+        """Keep a long job; False if the lease was lost to another worker."""
+
+    @abc.abstractmethod
+    def complete_job(self, job_id: str, worker_id: str) -> bool:
+        """Mark done if ``worker_id`` still holds the lease."""
+
+    @abc.abstractmethod
+    def fail_job(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
+                 max_attempts: int) -> str:
+        """Record a failed attempt: back to pending at ``retry_at``, or ``dead`` once ``attempts``
+        reached ``max_attempts``. Returns the new state."""
+
+    @abc.abstractmethod
+    def cancel_jobs(self, dedupe_prefix: str) -> int:
+        """Cancel pending jobs whose dedupe key starts with the prefix; returns how many."""
+
+    @abc.abstractmethod
+    def get_job(self, job_id: str) -> dict[str, Any] | None:
+        """The job with its state, for inspection and tests."""
+
+    @abc.abstractmethod
+    def list_jobs(self, state: str | None = None) -> list[dict[str, Any]]:
+        ...
+
+    @abc.abstractmethod
+    def queue_stats(self, now: dt.datetime | None = None) -> QueueStats:
+        ...
+
+    # ---- installations ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    def upsert_installation(self, installation_id: int, account: str, status: str = "active",
+                            repositories: list[str] | None = None) -> None:
+        """Create or update an installation; ``status`` is active, suspended or deleted.
+        ``repositories`` (full names) replaces the list when given."""
+
+    @abc.abstractmethod
+    def update_installation_repositories(self, installation_id: int, added: list[str],
+                                         removed: list[str]) -> None:
+        ...
+
+    @abc.abstractmethod
+    def get_installation(self, installation_id: int) -> dict[str, Any] | None:
+        """``{"id", "account", "status", "repositories": [...], "updated_at"}`` or None."""
+
+    @abc.abstractmethod
+    def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
+        ...
+
+    # ---- scores and check runs -------------------------------------------------------------------
+    @abc.abstractmethod
+    def save_score(self, record: dict[str, Any]) -> None:
+        """Keep the latest score per (repo, head_sha): ``{repo, number, head_sha, score, threshold,
+        anomalous, model_version, reasons, scored_at}``."""
+
+    @abc.abstractmethod
+    def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
+        ...
+
+    @abc.abstractmethod
+    def save_check_run(self, record: dict[str, Any]) -> None:
+        """Upsert the check-run record keyed by (repo, head_sha): ``{repo, number, head_sha,
+        external_id, check_run_id, status, conclusion, title, summary, text, annotations, posted,
+        model_version, updated_at}``. ``posted`` is False in offline mode."""
+
+    @abc.abstractmethod
+    def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
+        ...
+
+    @abc.abstractmethod
+    def list_check_runs(self, repo: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Newest first."""
+
+    # ---- sync watermarks -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def get_watermark(self, repo: str) -> dict[str, Any] | None:
+        """``{"updated_at": iso8601 str, "cursor": str | None, ...}`` saved by the fetch job."""
+
+    @abc.abstractmethod
+    def set_watermark(self, repo: str, value: dict[str, Any]) -> None:
+        ...
+
+    # ---- feedback labels -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def add_feedback(self, repo: str, number: int, head_sha: str, label: str,
+                     user: str | None = None) -> None:
+        """Record a maintainer's label (``expected``); one per (repo, number, head_sha, label)."""
+
+    @abc.abstractmethod
+    def list_feedback(self, repo: str | None = None) -> list[dict[str, Any]]:
+        ...

@@ -1,0 +1,19 @@
+"""Fixtures shared by every test: isolated settings and a data directory per test."""
+from __future__ import annotations
+
+import pytest
+
+from prguard.config import Settings
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "var"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def settings(data_dir) -> Settings:
+    """Embedded-default settings rooted in a fresh temporary data directory."""
+    return Settings.from_env({"PRGUARD_DATA_DIR": str(data_dir)})
