@@ -69,15 +69,18 @@ class Store(abc.ABC):
     def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
         """Insert or replace a PR document (GitHub's REST shape, optional ``files``).
 
-        Keyed by ``base.repo.full_name`` + ``number``. A document whose ``updated_at`` is older than
-        the stored one is ignored (returns False). When the new document has no ``files`` but the
-        stored one has files for the same head SHA, the stored files are kept. Raises
-        InvalidPullRequest when the key fields are missing. Returns True when the store changed.
+        Keyed by ``base.repo.full_name`` (case-insensitive) + ``number``. A document whose
+        ``updated_at`` is older than the stored one is ignored (returns False); an equal one replaces
+        it (webhook edits can share a second). When the new document has no ``files`` but the stored
+        one has files for the same head SHA, the stored files are kept; a new head SHA drops them.
+        Raises InvalidPullRequest (naming the field) when number, base.repo.full_name, head.sha or
+        updated_at is missing or malformed. Returns True when the store changed (re-upserting the
+        stored document returns False).
         """
 
     @abc.abstractmethod
     def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
-        ...
+        """The stored document (plain JSON values), or None."""
 
     @abc.abstractmethod
     def set_pull_request_files(self, repo: str, number: int, head_sha: str, files: list[dict]) -> bool:
@@ -85,7 +88,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def iter_pull_requests(self, repo: str | None = None) -> Iterator[dict[str, Any]]:
-        """All stored PR documents (of one repository when given), in a stable order."""
+        """All stored PR documents (of one repository when given), ordered by repository, number."""
 
     @abc.abstractmethod
     def count_pull_requests(self, repo: str | None = None) -> int:
@@ -95,8 +98,10 @@ class Store(abc.ABC):
     def partition_pull_requests(self, partitions: int) -> list[dict[str, Any]]:
         """Split the PR collection into at most ``partitions`` key ranges of similar size.
 
-        Returns JSON-serialisable range descriptions for ``iter_pull_request_range``; together they
-        cover every PR exactly once. Used by the Spark data source to read in parallel.
+        Returns JSON-serialisable range descriptions for ``iter_pull_request_range`` (opaque: their
+        keys differ per adapter); together they cover every PR exactly once, and PRs added later
+        still fall in exactly one range. Used by the Spark data source to read in parallel.
+        Raises ValueError unless ``partitions`` >= 1.
         """
 
     @abc.abstractmethod
@@ -105,7 +110,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def list_repositories(self) -> list[str]:
-        """Repository full names that have at least one stored PR."""
+        """Repository full names that have at least one stored PR, sorted case-insensitively."""
 
     # ---- webhook deliveries ----------------------------------------------------------------------
     @abc.abstractmethod
@@ -120,29 +125,36 @@ class Store(abc.ABC):
         """Add a pending job and return its id.
 
         With ``dedupe_key``, if a pending (not yet claimed) job has the same key its payload is
-        replaced and its id returned instead of adding a second one.
+        replaced (and its ``run_at`` too when given) and its id returned instead of adding a second
+        one. A claimed job with the key is left alone; the new work gets a new job.
         """
 
     @abc.abstractmethod
     def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
-                  now: dt.datetime | None = None) -> Job | None:
+                  now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
         """Atomically take the oldest due job: pending with ``run_at <= now``, or running with an
         expired lease (its worker died). Increments ``attempts``. Two claimers never get the same job.
+
+        With ``max_attempts``, a job whose lease expired after ``max_attempts`` claims (a worker that
+        keeps dying on it) is moved to ``dead`` with last_error "lease expired" instead.
         """
 
     @abc.abstractmethod
     def extend_lease(self, job_id: str, worker_id: str, lease_seconds: float) -> bool:
-        """Keep a long job; False if the lease was lost to another worker."""
+        """Keep a long job: the lease now ends ``lease_seconds`` from now. False if ``worker_id`` no
+        longer holds it (another worker claimed it, or it finished)."""
 
     @abc.abstractmethod
     def complete_job(self, job_id: str, worker_id: str) -> bool:
-        """Mark done if ``worker_id`` still holds the lease."""
+        """Mark done if ``worker_id`` still holds the lease; False (and no change) otherwise."""
 
     @abc.abstractmethod
     def fail_job(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
                  max_attempts: int) -> str:
-        """Record a failed attempt: back to pending at ``retry_at``, or ``dead`` once ``attempts``
-        reached ``max_attempts``. Returns the new state."""
+        """Record a failed attempt: back to pending at ``retry_at`` (the caller computes the backoff),
+        or ``dead`` once ``attempts`` reached ``max_attempts``. Returns the new state. When
+        ``worker_id`` no longer holds the lease nothing changes and the job's current state is
+        returned. Raises KeyError for an unknown job id."""
 
     @abc.abstractmethod
     def cancel_jobs(self, dedupe_prefix: str) -> int:
@@ -150,15 +162,17 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_job(self, job_id: str) -> dict[str, Any] | None:
-        """The job with its state, for inspection and tests."""
+        """The job with its state, for inspection and tests: ``{id, kind, payload, state, dedupe_key,
+        run_at, attempts, lease_owner, lease_expires_at, last_error, created_at, updated_at}``."""
 
     @abc.abstractmethod
     def list_jobs(self, state: str | None = None) -> list[dict[str, Any]]:
-        ...
+        """Jobs (shaped as ``get_job``) in the order they were created."""
 
     @abc.abstractmethod
     def queue_stats(self, now: dt.datetime | None = None) -> QueueStats:
-        ...
+        """Counts by state (pending includes jobs waiting for a later ``run_at``) and how long the
+        oldest due pending job has waited past its ``run_at`` (0 when none is due)."""
 
     # ---- installations ---------------------------------------------------------------------------
     @abc.abstractmethod
@@ -174,7 +188,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_installation(self, installation_id: int) -> dict[str, Any] | None:
-        """``{"id", "account", "status", "repositories": [...], "updated_at"}`` or None."""
+        """``{"id", "account", "status", "repositories": [sorted full names], "updated_at"}`` or None.
+        ``account`` is None when only an installation_repositories event has been seen."""
 
     @abc.abstractmethod
     def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -184,7 +199,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def save_score(self, record: dict[str, Any]) -> None:
         """Keep the latest score per (repo, head_sha): ``{repo, number, head_sha, score, threshold,
-        anomalous, model_version, reasons, scored_at}``."""
+        anomalous, model_version, reasons, scored_at}``. ``scored_at`` defaults to now. Times come
+        back as tz-aware UTC truncated to milliseconds (MongoDB's resolution)."""
 
     @abc.abstractmethod
     def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
@@ -194,7 +210,9 @@ class Store(abc.ABC):
     def save_check_run(self, record: dict[str, Any]) -> None:
         """Upsert the check-run record keyed by (repo, head_sha): ``{repo, number, head_sha,
         external_id, check_run_id, status, conclusion, title, summary, text, annotations, posted,
-        model_version, updated_at}``. ``posted`` is False in offline mode."""
+        model_version, updated_at}``. ``posted`` is False in offline mode. Fields given replace the
+        stored ones, fields left out are kept (so a later "completed" update keeps check_run_id);
+        ``updated_at`` defaults to now."""
 
     @abc.abstractmethod
     def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
@@ -217,8 +235,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def add_feedback(self, repo: str, number: int, head_sha: str, label: str,
                      user: str | None = None) -> None:
-        """Record a maintainer's label (``expected``); one per (repo, number, head_sha, label)."""
+        """Record a maintainer's label (``expected``); one per (repo, number, head_sha, label): a
+        repeated label keeps the first record."""
 
     @abc.abstractmethod
     def list_feedback(self, repo: str | None = None) -> list[dict[str, Any]]:
-        ...
+        """``{repo, number, head_sha, label, user, created_at}`` records, oldest first."""

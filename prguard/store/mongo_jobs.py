@@ -1,0 +1,124 @@
+"""The job queue (durable outbox) half of MongoStore: leases, backoff, dead letters."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from prguard.store import docs
+from prguard.store.base import (JOB_CANCELLED, JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
+                                QueueStats, utcnow)
+
+
+def _job_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = {name: row.get(name) for name in docs.JOB_FIELDS if name != "id"}
+    for name in ("run_at", "lease_expires_at", "created_at", "updated_at"):
+        if record[name] is not None:
+            record[name] = docs.as_utc(record[name])
+    return {"id": row["_id"], **record}
+
+
+class MongoJobQueue:
+    """The Store port's job methods on the ``jobs`` collection; MongoStore mixes it in, supplying ``_db``."""
+
+    # ---- jobs ------------------------------------------------------------------------------------
+    def enqueue_job(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
+                    run_at: dt.datetime | None = None) -> str:
+        """As the port says; two enqueues of one new key racing each other may both insert (rare, and
+        harmless because the work is idempotent)."""
+        now = docs.as_utc(utcnow())
+        jobs = self._db.jobs
+        if dedupe_key is not None:
+            update = {"payload": payload, "updated_at": now}
+            if run_at is not None:
+                update["run_at"] = docs.as_utc(run_at)
+            row = jobs.find_one_and_update({"dedupe_key": dedupe_key, "state": JOB_PENDING}, {"$set": update},
+                                           sort=[("created_at", 1), ("_id", 1)], projection={"_id": 1})
+            if row is not None:
+                return row["_id"]
+        job_id = str(ObjectId())
+        jobs.insert_one({"_id": job_id, "kind": kind, "payload": payload, "state": JOB_PENDING,
+                         "dedupe_key": dedupe_key, "run_at": docs.as_utc(run_at) if run_at else now,
+                         "attempts": 0, "lease_owner": None, "lease_expires_at": None, "last_error": None,
+                         "created_at": now, "updated_at": now})
+        return job_id
+
+    def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
+                  now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
+        now = docs.as_utc(now or utcnow())
+        jobs = self._db.jobs
+        expired = {"state": JOB_RUNNING, "lease_expires_at": {"$lte": now}}
+        if max_attempts is not None:
+            jobs.update_many({**expired, "attempts": {"$gte": max_attempts}},
+                             {"$set": {"state": JOB_DEAD, "lease_owner": None, "lease_expires_at": None,
+                                       "last_error": "lease expired", "updated_at": now}})
+            expired["attempts"] = {"$lt": max_attempts}
+        query: dict[str, Any] = {"$or": [{"state": JOB_PENDING, "run_at": {"$lte": now}}, expired]}
+        if kinds:
+            query["kind"] = {"$in": list(kinds)}
+        row = jobs.find_one_and_update(
+            query, {"$set": {"state": JOB_RUNNING, "lease_owner": worker_id, "updated_at": now,
+                             "lease_expires_at": docs.as_utc(now + dt.timedelta(seconds=lease_seconds))},
+                    "$inc": {"attempts": 1}},
+            sort=[("run_at", 1), ("created_at", 1), ("_id", 1)], return_document=ReturnDocument.AFTER)
+        return docs.job_from_record(_job_record(row)) if row else None
+
+    def extend_lease(self, job_id: str, worker_id: str, lease_seconds: float) -> bool:
+        now = docs.as_utc(utcnow())
+        return self._db.jobs.update_one(
+            {"_id": job_id, "state": JOB_RUNNING, "lease_owner": worker_id},
+            {"$set": {"lease_expires_at": now + dt.timedelta(seconds=lease_seconds), "updated_at": now}}
+        ).matched_count == 1
+
+    def complete_job(self, job_id: str, worker_id: str) -> bool:
+        return self._db.jobs.update_one(
+            {"_id": job_id, "state": JOB_RUNNING, "lease_owner": worker_id},
+            {"$set": {"state": JOB_DONE, "lease_expires_at": None, "updated_at": docs.as_utc(utcnow())}}
+        ).matched_count == 1
+
+    def fail_job(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
+                 max_attempts: int) -> str:
+        jobs = self._db.jobs
+        row = jobs.find_one({"_id": job_id})
+        if row is None:
+            raise KeyError(f"no job with id {job_id!r}")
+        if row["state"] != JOB_RUNNING or row["lease_owner"] != worker_id:
+            return row["state"]
+        state = JOB_DEAD if row["attempts"] >= max_attempts else JOB_PENDING
+        update = {"state": state, "last_error": error, "lease_owner": None, "lease_expires_at": None,
+                  "updated_at": docs.as_utc(utcnow())}
+        if state == JOB_PENDING:
+            update["run_at"] = docs.as_utc(retry_at)
+        # Conditional on the lease and attempt count we read, so a worker that just lost the lease
+        # cannot overwrite the new holder's claim.
+        held = {"_id": job_id, "state": JOB_RUNNING, "lease_owner": worker_id, "attempts": row["attempts"]}
+        if jobs.update_one(held, {"$set": update}).matched_count == 1:
+            return state
+        return jobs.find_one({"_id": job_id})["state"]
+
+    def cancel_jobs(self, dedupe_prefix: str) -> int:
+        return self._db.jobs.update_many(
+            {"state": JOB_PENDING, "dedupe_key": {"$regex": "^" + re.escape(dedupe_prefix)}},
+            {"$set": {"state": JOB_CANCELLED, "updated_at": docs.as_utc(utcnow())}}).modified_count
+
+    def get_job(self, job_id: str) -> dict[str, Any] | None:
+        row = self._db.jobs.find_one({"_id": job_id})
+        return _job_record(row) if row else None
+
+    def list_jobs(self, state: str | None = None) -> list[dict[str, Any]]:
+        rows = self._db.jobs.find({"state": state} if state else {}, sort=[("created_at", 1), ("_id", 1)])
+        return [_job_record(row) for row in rows]
+
+    def queue_stats(self, now: dt.datetime | None = None) -> QueueStats:
+        now = docs.as_utc(now or utcnow())
+        jobs = self._db.jobs
+        oldest = jobs.find_one({"state": JOB_PENDING, "run_at": {"$lte": now}}, sort=[("run_at", 1)])
+        age = (now - docs.as_utc(oldest["run_at"])).total_seconds() if oldest else 0.0
+        return QueueStats(
+            pending=jobs.count_documents({"state": JOB_PENDING}),
+            running=jobs.count_documents({"state": JOB_RUNNING}),
+            dead=jobs.count_documents({"state": JOB_DEAD}),
+            oldest_pending_age_seconds=age)

@@ -1,0 +1,106 @@
+"""SQLite connections for the embedded store: WAL, busy timeout, one connection per thread and process."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterator
+
+# Writers wait this long for the write lock before failing: gunicorn workers, the job worker and a
+# batch import can all write at once, and every write transaction here is short.
+BUSY_TIMEOUT_MS = 30_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pull_requests (
+    rowid INTEGER PRIMARY KEY, pr_key TEXT NOT NULL UNIQUE, repo_key TEXT NOT NULL, repo TEXT NOT NULL,
+    number INTEGER NOT NULL, head_sha TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pull_requests_repo ON pull_requests (repo_key, number);
+CREATE INDEX IF NOT EXISTS pull_requests_head ON pull_requests (head_sha);
+CREATE TABLE IF NOT EXISTS deliveries (
+    delivery_id TEXT PRIMARY KEY, event TEXT NOT NULL, action TEXT, received_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL,
+    dedupe_key TEXT, run_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,
+    lease_expires_at INTEGER, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, run_at);
+CREATE INDEX IF NOT EXISTS jobs_dedupe ON jobs (dedupe_key, state);
+CREATE TABLE IF NOT EXISTS installations (
+    id INTEGER PRIMARY KEY, account TEXT, status TEXT NOT NULL, repositories TEXT NOT NULL,
+    updated_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS scores (
+    repo_key TEXT NOT NULL, head_sha TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (repo_key, head_sha));
+CREATE TABLE IF NOT EXISTS check_runs (
+    repo_key TEXT NOT NULL, head_sha TEXT NOT NULL, record TEXT NOT NULL, updated_at INTEGER NOT NULL,
+    PRIMARY KEY (repo_key, head_sha));
+CREATE INDEX IF NOT EXISTS check_runs_recent ON check_runs (updated_at);
+CREATE TABLE IF NOT EXISTS watermarks (repo_key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (
+    repo_key TEXT NOT NULL, number INTEGER NOT NULL, head_sha TEXT NOT NULL, label TEXT NOT NULL,
+    repo TEXT NOT NULL, user TEXT, created_at INTEGER NOT NULL,
+    PRIMARY KEY (repo_key, number, head_sha, label));
+"""
+
+
+class SQLiteConnections:
+    """Hands each thread of each process its own connection, opening the file and schema on first use."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[tuple[int, sqlite3.Connection]] = []
+        self._schema_ready_pid: int | None = None
+
+    def get(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        held = getattr(self._local, "held", None)
+        # A connection inherited through fork belongs to the parent; never use it in the child.
+        if held is not None and held[0] == pid:
+            return held[1]
+        conn = self._open()
+        self._local.held = (pid, conn)
+        with self._lock:
+            self._opened.append((pid, conn))
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a read-modify-write takes the
+        # write lock up front instead of failing to upgrade a stale read snapshot later.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")  # durable across application crashes in WAL mode
+        if self._schema_ready_pid != os.getpid():
+            with write_transaction(conn):
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            self._schema_ready_pid = os.getpid()
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this process opened (from any thread)."""
+        pid = os.getpid()
+        with self._lock:
+            mine = [conn for owner, conn in self._opened if owner == pid]
+            self._opened = [item for item in self._opened if item[0] != pid]
+        for conn in mine:
+            conn.close()
+        self._local = threading.local()
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT: holds the database's single write lock for the whole block."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

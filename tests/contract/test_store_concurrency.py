@@ -1,0 +1,112 @@
+"""Store contract under concurrency: threads on every adapter, and processes on the SQLite file."""
+from __future__ import annotations
+
+import collections
+import multiprocessing
+import threading
+
+from prguard.store.sqlite import SQLiteStore
+from tests.contract.prs import pr_doc
+
+THREADS = 6
+
+
+def run_threads(count: int, target) -> list:
+    """Start ``count`` threads released together by a barrier; return their results."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+    errors: list[BaseException] = []
+
+    def run(index):
+        try:
+            barrier.wait()
+            results[index] = target(index)
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def drain(store, worker: str) -> list[str]:
+    claimed = []
+    while (job := store.claim_job(worker, 60)) is not None:
+        claimed.append(job.id)
+        assert store.complete_job(job.id, worker)
+    return claimed
+
+
+def test_concurrent_claimers_never_share_a_job(store):
+    ids = {store.enqueue_job("score", {"i": i}) for i in range(60)}
+    per_thread = run_threads(THREADS, lambda i: drain(store, f"w{i}"))
+    claimed = [job_id for chunk in per_thread for job_id in chunk]
+    assert sorted(claimed) == sorted(ids)  # every job exactly once
+    assert {job["state"] for job in store.list_jobs()} == {"done"}
+
+
+def test_concurrent_writers_of_one_delivery_exactly_one_wins(store):
+    for delivery in range(5):
+        results = run_threads(THREADS, lambda i: store.record_delivery(f"d-{delivery}", "pull_request", "opened"))
+        assert sorted(results) == [False] * (THREADS - 1) + [True]
+
+
+def test_concurrent_pr_updates_keep_the_newest(store):
+    files = [{"filename": "a.py", "status": "added", "additions": 1, "deletions": 0, "changes": 1}]
+    store.upsert_pull_request(pr_doc(files=files, updated_at="2024-05-01T00:00:00Z"))
+
+    def write(i):
+        for minute in range(10):
+            store.upsert_pull_request(pr_doc(title=f"{i}-{minute}", updated_at=f"2024-05-01T0{i}:{minute:02d}:00Z"))
+
+    run_threads(THREADS, write)
+    final = store.get_pull_request("octo/repo", 1)
+    assert final["updated_at"] == f"2024-05-01T0{THREADS - 1}:09:00Z"
+    assert final["title"] == f"{THREADS - 1}-9"
+    assert final["files"] == files  # same head SHA throughout: the files survive every rewrite
+
+
+# ---- several processes on one SQLite file (gunicorn workers + the job worker) --------------------
+def _in_process(barrier, results, path: str, name: str, jobs: bool) -> None:
+    store = SQLiteStore(path)
+    try:
+        barrier.wait(timeout=60)
+        if jobs:
+            results.put((name, drain(store, name)))
+        else:
+            results.put((name, [f"d-{i}" for i in range(40) if store.record_delivery(f"d-{i}", "push", None)]))
+    finally:
+        store.close()
+
+
+def run_processes(count: int, path: str, jobs: bool) -> dict[str, list[str]]:
+    """Run ``count`` spawned processes released together by a barrier; their results by name."""
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(count), context.Queue()
+    processes = [context.Process(target=_in_process, args=(barrier, results, path, f"proc{i}", jobs))
+                 for i in range(count)]
+    for process in processes:
+        process.start()
+    collected = dict(results.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    return collected
+
+
+def test_processes_sharing_a_sqlite_file_claim_each_job_once_and_record_each_delivery_once(tmp_path):
+    path = str(tmp_path / "shared.sqlite3")
+    setup = SQLiteStore(path)
+    ids = {setup.enqueue_job("score", {"i": i}) for i in range(200)}
+    claimed = run_processes(4, path, jobs=True)
+    flat = [job_id for chunk in claimed.values() for job_id in chunk]
+    assert sorted(flat) == sorted(ids)
+    assert sum(1 for chunk in claimed.values() if chunk) >= 2, "the processes did not actually overlap"
+    won = run_processes(4, path, jobs=False)
+    assert collections.Counter(d for chunk in won.values() for d in chunk) == {f"d-{i}": 1 for i in range(40)}
+    assert setup.queue_stats().pending == 0
+    setup.close()

@@ -1,0 +1,68 @@
+"""Both adapters hand back the very same values, types included, for the same sequence of calls."""
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.contract.conftest import ADAPTERS
+from tests.contract.prs import pr_doc
+
+T0 = dt.datetime(2030, 1, 1, 12, 0, 0, 987654, tzinfo=dt.timezone.utc)
+GENERATED = {"id", "created_at", "updated_at"}  # ids and wall-clock stamps differ by design
+
+
+def typed(value):
+    """``value`` with every leaf paired with its type, so 1 and 1.0 or a tuple and a list differ."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [typed(item) for item in value])
+    if isinstance(value, dt.datetime):
+        return ("datetime", value.isoformat())
+    return (type(value).__name__, value)
+
+
+def exercise(store) -> dict:
+    files = [{"filename": "bin/blob", "status": "added", "additions": 0, "deletions": 0, "changes": 0}]
+    store.upsert_pull_request(pr_doc(files=files, draft=True, body=None, ratio=0.25, nested={"x": [1, 2.5]}))
+    store.upsert_pull_request(pr_doc(number=2, repo="Octo/Other", updated_at="2024-05-01T12:00:00+01:00"))
+    store.set_pull_request_files("octo/other", 2, "a" * 40, files)
+    job_id = store.enqueue_job("score", {"repo": "o/r", "n": 1, "f": 1.5, "l": [1, "x"]}, "k1", run_at=T0)
+    claimed = store.claim_job("w", 30, now=T0)
+    store.fail_job(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
+    store.upsert_installation(1, "octo", repositories=["octo/b", "octo/a"])
+    store.update_installation_repositories(1, ["octo/c"], ["octo/b"])
+    store.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
+                      "anomalous": False, "model_version": "4", "reasons": [], "scored_at": T0})
+    store.save_check_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
+                          "conclusion": "success", "annotations": [{"path": "x", "start_line": 1}],
+                          "posted": False, "check_run_id": None, "updated_at": T0})
+    store.set_watermark("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "n": 3})
+    store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", "maint")
+    strip = lambda record: {k: v for k, v in record.items() if k not in GENERATED}  # noqa: E731
+    return typed({
+        "prs": list(store.iter_pull_requests()),
+        # Ranges split by rowid in SQLite and by key in MongoDB, so only their union is comparable.
+        "ranges": sorted((pr for r in store.partition_pull_requests(2) for pr in store.iter_pull_request_range(r)),
+                         key=lambda pr: pr["number"]),
+        "repos": store.list_repositories(),
+        "claimed": (claimed.kind, claimed.payload, claimed.attempts, claimed.lease_expires_at),
+        "job": strip(store.get_job(job_id)),
+        "stats": store.queue_stats(now=T0 + dt.timedelta(seconds=7)),
+        "installation": strip(store.get_installation(1)),
+        "score": store.get_score("octo/repo", "a" * 40),
+        "check_runs": store.list_check_runs(),
+        "watermark": store.get_watermark("octo/repo"),
+        "feedback": [strip(f) for f in store.list_feedback()],
+    })
+
+
+def test_sqlite_and_mongodb_adapters_return_identical_values(tmp_path):
+    results = {}
+    for name, make in ADAPTERS.items():
+        store = make(tmp_path / name)
+        try:
+            results[name] = exercise(store)
+        finally:
+            store.close()
+    assert results["sqlite"] == results["mongomock"]
+    assert results["sqlite"]["claimed"][1][3] == typed(T0.replace(microsecond=987000) + dt.timedelta(seconds=30))

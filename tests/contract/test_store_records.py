@@ -1,0 +1,98 @@
+"""Store contract: deliveries, installations, scores, check runs, watermarks and feedback labels."""
+from __future__ import annotations
+
+import datetime as dt
+
+from prguard.store.base import utcnow
+
+T0 = dt.datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=dt.timezone.utc)
+
+
+def test_a_delivery_is_recorded_once(store):
+    assert store.record_delivery("d-1", "pull_request", "opened") is True
+    assert store.record_delivery("d-1", "pull_request", "opened") is False
+    assert store.record_delivery("d-2", "ping", None, received_at=T0) is True
+
+
+def test_installations(store):
+    assert store.get_installation(7) is None
+    store.upsert_installation(7, "octo-org", repositories=["octo-org/b", "octo-org/a"])
+    inst = store.get_installation(7)
+    assert (inst["id"], inst["account"], inst["status"], inst["repositories"]) == (
+        7, "octo-org", "active", ["octo-org/a", "octo-org/b"])
+    assert inst["updated_at"].tzinfo is not None
+    store.update_installation_repositories(7, added=["octo-org/c"], removed=["octo-org/a"])
+    assert store.get_installation(7)["repositories"] == ["octo-org/b", "octo-org/c"]
+    store.upsert_installation(7, "octo-org", status="suspended")  # no list given: the list is kept
+    assert store.get_installation(7)["repositories"] == ["octo-org/b", "octo-org/c"]
+    store.upsert_installation(8, "someone")
+    assert store.get_installation(8)["repositories"] == []
+    assert [i["id"] for i in store.list_installations()] == [7, 8]
+    assert [i["id"] for i in store.list_installations("suspended")] == [7]
+    store.upsert_installation(7, "octo-org", status="deleted", repositories=[])
+    assert store.get_installation(7)["repositories"] == [] and store.list_installations("suspended") == []
+    store.update_installation_repositories(9, added=["x/y"], removed=[])
+    assert store.get_installation(9)["repositories"] == ["x/y"]
+
+
+def score(sha="a" * 40, value=0.5, **extra):
+    record = {"repo": "Octo/Repo", "number": 1, "head_sha": sha, "score": value, "threshold": 1.0,
+              "anomalous": value > 1.0, "model_version": "3", "reasons": [{"feature": "files", "z": 2.5}]}
+    record.update(extra)
+    return record
+
+
+def test_latest_score_per_head_sha(store):
+    assert store.get_score("octo/repo", "a" * 40) is None
+    store.save_score(score(scored_at=T0))
+    stored = store.get_score("octo/repo", "a" * 40)
+    assert stored == {**score(), "scored_at": T0.replace(microsecond=123000)}
+    store.save_score(score(value=2.0))
+    latest = store.get_score("OCTO/REPO", "a" * 40)
+    assert latest["score"] == 2.0 and latest["anomalous"] is True
+    assert latest["scored_at"] > T0 - dt.timedelta(days=3650) and latest["scored_at"] <= utcnow()
+    assert store.get_score("octo/repo", "b" * 40) is None
+
+
+def check_run(sha, **fields):
+    record = {"repo": "Octo/Repo", "number": 1, "head_sha": sha, "external_id": f"prguard:{sha}",
+              "check_run_id": None, "status": "in_progress", "conclusion": None, "title": "Scoring",
+              "summary": "", "text": "", "annotations": [], "posted": False, "model_version": "3"}
+    record.update(fields)
+    return record
+
+
+def test_one_check_run_per_head_sha_updated_in_place(store):
+    store.save_check_run(check_run("a" * 40, updated_at=T0))
+    store.save_check_run({"repo": "octo/repo", "head_sha": "a" * 40, "status": "completed",
+                          "conclusion": "neutral", "check_run_id": 42, "updated_at": T0 + dt.timedelta(seconds=5)})
+    record = store.get_check_run("Octo/Repo", "a" * 40)
+    assert (record["status"], record["conclusion"], record["check_run_id"], record["title"]) == (
+        "completed", "neutral", 42, "Scoring")  # fields not given are kept
+    assert record["updated_at"] == (T0 + dt.timedelta(seconds=5)).replace(microsecond=123000)
+    store.save_check_run(check_run("b" * 40, updated_at=T0 + dt.timedelta(seconds=10)))
+    store.save_check_run(check_run("c" * 40, repo="other/repo", updated_at=T0 + dt.timedelta(seconds=1)))
+    assert [r["head_sha"] for r in store.list_check_runs()] == ["b" * 40, "a" * 40, "c" * 40]
+    assert [r["head_sha"] for r in store.list_check_runs(limit=1)] == ["b" * 40]
+    assert [r["head_sha"] for r in store.list_check_runs("OCTO/repo")] == ["b" * 40, "a" * 40]
+    assert store.get_check_run("octo/repo", "d" * 40) is None
+
+
+def test_watermarks(store):
+    assert store.get_watermark("octo/repo") is None
+    store.set_watermark("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "pages": 3})
+    assert store.get_watermark("octo/repo") == {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "pages": 3}
+    store.set_watermark("octo/repo", {"updated_at": "2024-06-01T00:00:00Z", "cursor": "abc"})
+    assert store.get_watermark("OCTO/REPO") == {"updated_at": "2024-06-01T00:00:00Z", "cursor": "abc"}
+
+
+def test_feedback_one_label_per_pr_head(store):
+    store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", user="maintainer")
+    store.add_feedback("octo/repo", 1, "a" * 40, "expected", user="someone-else")
+    store.add_feedback("Octo/Repo", 1, "b" * 40, "expected")
+    store.add_feedback("x/y", 2, "c" * 40, "expected", user="u")
+    labels = store.list_feedback("octo/repo")
+    assert [(f["repo"], f["number"], f["head_sha"], f["user"]) for f in labels] == [
+        ("Octo/Repo", 1, "a" * 40, "maintainer"), ("Octo/Repo", 1, "b" * 40, None)]
+    assert all(f["label"] == "expected" and f["created_at"].tzinfo is not None for f in labels)
+    assert len(store.list_feedback()) == 3
