@@ -1,4 +1,10 @@
 """The core's CLI commands; each lives in its own module and is listed here."""
 from __future__ import annotations
 
-ALL: list = []
+from prguard.commands.checks import checks
+from prguard.commands.demo_data import demo_data
+from prguard.commands.import_prs import import_prs
+from prguard.commands.replay import replay
+from prguard.commands.score import score
+
+ALL: list = [checks, score, import_prs, demo_data, replay]

