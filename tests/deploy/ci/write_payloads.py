@@ -1,0 +1,28 @@
+"""Writes GitHub's own pull_request example deliveries as replay files (the format `prguard replay` reads)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from tests.support.npm_packages import examples_for  # noqa: E402
+
+
+def main(out: str) -> None:
+    target = Path(out)
+    target.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for action in ("opened", "synchronize", "reopened"):
+        for index, payload in enumerate(examples_for("pull_request", action)):
+            wrapper = {"event": "pull_request", "payload": payload}
+            (target / f"pull_request-{action}-{index}.json").write_text(json.dumps(wrapper))
+            written += 1
+    if not written:
+        sys.exit("no pull_request examples found in @octokit/webhooks-examples")
+    print(f"wrote {written} deliveries to {target}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
