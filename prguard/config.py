@@ -43,7 +43,7 @@ class Settings:
 
     data_dir: Path = Path("var")
     # Store: SQLite under data_dir unless MONGO_URI is set.
-    mongo_uri: str | None = None
+    mongo_uri: str | None = dataclasses.field(default=None, repr=False)  # may embed a password
     mongo_db: str = "prguard"
     # Object storage for feature sets: a local directory or s3://bucket/prefix.
     features_uri: str | None = None
@@ -54,10 +54,14 @@ class Settings:
     # GitHub.
     github_api_url: str = DEFAULT_GITHUB_API_URL
     github_app_id: str | None = None
-    github_app_private_key: str | None = None
+    # Secret-bearing fields are kept out of repr() so a logged Settings never shows them.
+    github_app_private_key: str | None = dataclasses.field(default=None, repr=False)
     github_app_private_key_path: str | None = None
-    github_webhook_secret: str | None = None
-    github_token: str | None = None
+    github_webhook_secret: str | None = dataclasses.field(default=None, repr=False)
+    github_token: str | None = dataclasses.field(default=None, repr=False)
+    aws_access_key_id: str | None = dataclasses.field(default=None, repr=False)
+    aws_secret_access_key: str | None = dataclasses.field(default=None, repr=False)
+    mlflow_tracking_password: str | None = dataclasses.field(default=None, repr=False)
     # Scoring service behaviour.
     unusual_conclusion: str = "neutral"
     job_max_attempts: int = 8
@@ -93,6 +97,9 @@ class Settings:
             github_app_private_key_path=env.get("GITHUB_APP_PRIVATE_KEY_PATH") or None,
             github_webhook_secret=env.get("GITHUB_WEBHOOK_SECRET") or None,
             github_token=env.get("GITHUB_TOKEN") or None,
+            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+            mlflow_tracking_password=env.get("MLFLOW_TRACKING_PASSWORD") or None,
             unusual_conclusion=conclusion,
             job_max_attempts=_int(env, "PRGUARD_JOB_MAX_ATTEMPTS", 8),
             job_lease_seconds=_int(env, "PRGUARD_JOB_LEASE_SECONDS", 120),

@@ -5,6 +5,9 @@ import pytest
 
 from prguard.config import Settings
 
+# The fake GitHub API and its fixtures (fake_github, app_private_key, github_settings).
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 @pytest.fixture
 def data_dir(tmp_path):

@@ -1,0 +1,108 @@
+"""The GitHub API calls PRGuard makes on behalf of one installation (or a plain token)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from prguard.github.auth import StaticToken
+from prguard.github.client import Credential, HttpCore
+from prguard.github.queries import PULL_REQUEST_PAGE
+
+# GitHub stops listing a pull request's files after 3000 (REST "List pull requests files").
+MAX_PULL_REQUEST_FILES = 3000
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+
+
+def split_repo(repo: str) -> tuple[str, str]:
+    """``owner/name`` as its two parts; anything else is a usage error, never a URL fragment."""
+    if not isinstance(repo, str) or not _REPO.match(repo) or ".." in repo:
+        raise ValueError(f"repository must look like OWNER/NAME, got {repo!r}")
+    owner, name = repo.split("/")
+    return owner, name
+
+
+class GitHubClient:
+    """REST and GraphQL calls authenticated by one credential, over the shared HttpCore."""
+
+    def __init__(self, core: HttpCore, credential: Credential):
+        self.core = core
+        self.credential = credential
+
+    @property
+    def requests_made(self) -> int:
+        return self.core.requests_made
+
+    def close(self) -> None:
+        self.core.close()
+
+    def _get(self, path: str, **params) -> Any:
+        return self.core.json("GET", path, self.credential, params=params or None)
+
+    # ---- pull requests ---------------------------------------------------------------------------
+    def get_pull_request(self, repo: str, number: int) -> dict:
+        split_repo(repo)
+        return self._get(f"/repos/{repo}/pulls/{int(number)}")
+
+    def list_pull_request_files(self, repo: str, number: int,
+                                max_files: int = MAX_PULL_REQUEST_FILES) -> list[dict]:
+        split_repo(repo)
+        return list(self.core.paginate(f"/repos/{repo}/pulls/{int(number)}/files", self.credential,
+                                       max_items=min(max_files, MAX_PULL_REQUEST_FILES)))
+
+    def pull_request_page(self, repo: str, first: int, after: str | None = None) -> dict:
+        """One GraphQL page of PRs, newest ``updatedAt`` first: the ``repository`` object of the answer."""
+        owner, name = split_repo(repo)
+        data = self.core.graphql(PULL_REQUEST_PAGE, {"owner": owner, "name": name, "first": first,
+                                                     "after": after}, self.credential)
+        return data.get("repository") or {}
+
+    # ---- check runs ------------------------------------------------------------------------------
+    def create_check_run(self, repo: str, body: dict) -> dict:
+        """Create a check run. If the POST times out or gets a 5xx, it may have been applied anyway, so
+        before re-sending we look for a run with the same ``external_id`` on the head SHA and return it."""
+        split_repo(repo)
+        found: dict[str, dict] = {}
+
+        def already_created() -> bool:
+            if not body.get("external_id"):
+                return False
+            for run in self.list_check_runs_for_ref(repo, body["head_sha"], body.get("name")):
+                if run.get("external_id") == body["external_id"]:
+                    found["run"] = run
+                    return True
+            return False
+
+        created = self.core.json("POST", f"/repos/{repo}/check-runs", self.credential, json=body,
+                                 already_done=already_created)
+        return found["run"] if created is None else created
+
+    def update_check_run(self, repo: str, check_run_id: int, body: dict) -> dict:
+        split_repo(repo)
+        return self.core.json("PATCH", f"/repos/{repo}/check-runs/{int(check_run_id)}", self.credential,
+                              json=body)
+
+    def list_check_runs_for_ref(self, repo: str, sha: str, check_name: str | None = None) -> list[dict]:
+        split_repo(repo)
+        params: dict[str, Any] = {"filter": "all"}
+        if check_name:
+            params["check_name"] = check_name
+        return list(self.core.paginate(f"/repos/{repo}/commits/{sha}/check-runs", self.credential,
+                                       params=params, item_key="check_runs"))
+
+    # ---- installation ----------------------------------------------------------------------------
+    def list_installation_repositories(self) -> list[dict]:
+        return list(self.core.paginate("/installation/repositories", self.credential,
+                                       item_key="repositories"))
+
+
+class TokenClient(GitHubClient):
+    """A client authenticated with a personal or Actions token (GITHUB_TOKEN), for development."""
+
+    def __init__(self, token: str, api_url: str, **core_options):
+        super().__init__(HttpCore(api_url, **core_options), StaticToken(token))
+
+    @classmethod
+    def from_settings(cls, settings, **core_options) -> "TokenClient":
+        if not settings.github_token:
+            raise ValueError("GITHUB_TOKEN is not set")
+        return cls(settings.github_token, settings.github_api_url, **core_options)

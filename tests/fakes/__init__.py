@@ -1,0 +1,1 @@
+"""Hand-written fakes of external services (GitHub's API) for the tests."""
