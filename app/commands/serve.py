@@ -1,0 +1,91 @@
+"""``prguard serve``: the webhook service under gunicorn, plus (embedded default) a worker thread."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from prguard.config import Settings
+from prguard.logs import configure_logging
+
+APP_SPEC = "app.factory:create_app()"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+STOP_SECONDS = 30
+
+
+def prepare_metrics_dir(data_dir: Path) -> Path:
+    """A fresh directory for prometheus_client's multiprocess mode (stale files would add old counts).
+
+    Set in this process too, before the worker thread creates its first metric, so the worker's
+    job and GitHub metrics show up on the service's /metrics.
+    """
+    path = (data_dir / "prometheus").resolve()
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ[MULTIPROC_ENV] = str(path)
+    if "prometheus_client.values" in sys.modules:  # imported already: switch its value class now
+        from prometheus_client import values
+
+        values.ValueClass = values.get_value_class()
+    return path
+
+
+def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf", "--bind", bind,
+            "--workers", str(workers), "--threads", str(threads), APP_SPEC]
+
+
+@click.command()
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Address to listen on (0.0.0.0:8000 in a container).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Gunicorn worker processes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per gunicorn worker.")
+@click.option("--with-worker/--no-worker", default=None,
+              help="Also run the job worker in this process. Default: on with the embedded SQLite "
+                   "store, off with MONGO_URI (run `prguard worker` separately).")
+def serve(bind: str, workers: int, threads: int, with_worker: bool | None) -> None:
+    """Run the GitHub App webhook service (POST /webhooks/github, /healthz, /readyz, /metrics)."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    if not settings.github_webhook_secret:
+        click.echo("warning: GITHUB_WEBHOOK_SECRET is not set; every webhook will be refused with 503",
+                   err=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    prepare_metrics_dir(settings.data_dir)
+    if with_worker is None:
+        with_worker = not settings.mongo_uri
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    server = subprocess.Popen(gunicorn_command(bind, workers, threads), env=dict(os.environ))
+    worker_thread = None
+    if with_worker:
+        from app.worker import run_worker  # after prepare_metrics_dir: its metrics go to the shared dir
+
+        worker_thread = threading.Thread(target=run_worker, args=(settings, stop), name="prguard-worker")
+        worker_thread.start()
+    click.echo(f"prguard serve: http://{bind} (worker {'on' if with_worker else 'off'})", err=True)
+    while not stop.is_set() and server.poll() is None:
+        stop.wait(0.5)
+    stop.set()
+    code = server.poll()
+    if code is None:
+        server.terminate()  # gunicorn finishes in-flight requests on SIGTERM
+        try:
+            code = server.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            code = server.wait()
+    if worker_thread is not None:
+        worker_thread.join(STOP_SECONDS)
+    # A negative code means gunicorn died from a signal we did not send.
+    sys.exit(code if code and code > 0 else int(bool(code)))

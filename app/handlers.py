@@ -1,0 +1,211 @@
+"""Webhook event handlers: one plain function per event, given the store, the payload and the delivery.
+
+Each handler first reads everything it needs from the payload (BadDelivery -> 400 with nothing
+stored), then records the delivery (a duplicate stops there), then writes: PR documents,
+installations, feedback and jobs for the worker. Nothing here calls GitHub or runs the model.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Callable
+
+from app import jobs, payloads
+from app.payloads import BadDelivery
+
+log = logging.getLogger(__name__)
+
+ACCEPTED, DUPLICATE, IGNORED, PONG = "accepted", "duplicate", "ignored", "pong"
+STATUS = {ACCEPTED: 202, IGNORED: 202, DUPLICATE: 200, PONG: 200}
+
+SCORE_ACTIONS = frozenset({"opened", "reopened", "synchronize", "edited", "ready_for_review"})
+INACTIVE = frozenset({"suspended", "deleted"})
+INSTALLATION_STATUS = {"created": "active", "deleted": "deleted", "suspend": "suspended",
+                       "unsuspend": "active", "new_permissions_accepted": "active"}
+
+__all__ = ["BadDelivery", "Delivery", "Outcome", "dispatch"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Delivery:
+    """What the headers say about one delivery."""
+
+    id: str
+    event: str
+    action: str | None = None
+
+    def log_extra(self, **more: Any) -> dict[str, Any]:
+        return {"delivery_id": self.id, "event": self.event, "action": self.action, **more}
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    outcome: str
+    detail: str = ""
+    job_ids: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> int:
+        return STATUS[self.outcome]
+
+
+def _ignored(detail: str) -> Outcome:
+    return Outcome(IGNORED, detail)
+
+
+def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: int) -> Outcome | None:
+    """Gate for events about repositories: an inactive installation is ignored, a duplicate dropped,
+    an unknown installation recorded as active (GitHub may send its events before ``installation``)."""
+    installation = store.get_installation(installation_id)
+    if installation is not None and installation.get("status") in INACTIVE:
+        return _ignored(f"installation {installation_id} is {installation['status']}")
+    if not store.record_delivery(delivery.id, delivery.event, delivery.action):
+        return Outcome(DUPLICATE, "delivery already received")
+    if installation is None:
+        store.upsert_installation(installation_id, payloads.account_login(payload), "active")
+    return None
+
+
+def _enqueue_scores(store, repo: str, numbers: list[int], head_sha: str, installation_id: int,
+                    delivery: Delivery, force: bool) -> Outcome:
+    job_ids = tuple(
+        jobs.enqueue(store, jobs.score_job(repo, number, head_sha, installation_id, delivery.id, force))
+        for number in numbers
+    )
+    for number in numbers:
+        log.info("score job queued", extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha))
+    return Outcome(ACCEPTED, f"{len(job_ids)} score job(s) queued", job_ids)
+
+
+def handle_ping(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    # Nothing is stored for a ping: it is GitHub checking the URL and secret.
+    return Outcome(PONG, str(payload.get("zen") or "pong"))
+
+
+def handle_pull_request(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    if delivery.action not in SCORE_ACTIONS and delivery.action != "closed":
+        return _ignored(f"pull_request action {delivery.action!r} does not change the score")
+    installation_id = payloads.installation_id(payload)
+    pr, repo, number, head_sha = payloads.pull_request(payload)
+    stop = _admit(store, payload, delivery, installation_id)
+    if stop:
+        return stop
+    changed = store.upsert_pull_request(pr)
+    extra = delivery.log_extra(repo=repo, pr=number, head_sha=head_sha, installation_id=installation_id)
+    if delivery.action == "closed":
+        cancelled = store.cancel_jobs(jobs.pr_prefix(repo, number))
+        log.info("pull request closed; %d pending job(s) cancelled", cancelled, extra=extra)
+        return Outcome(ACCEPTED, f"pull request closed; {cancelled} pending job(s) cancelled")
+    if not changed:
+        # An older delivery arriving late must not score a superseded head or a closed PR.
+        stored = store.get_pull_request(repo, number) or {}
+        if stored.get("state") == "closed" or (stored.get("head") or {}).get("sha") != head_sha:
+            log.info("stale pull_request delivery ignored", extra=extra)
+            return _ignored("a newer version of this pull request is already stored")
+    return _enqueue_scores(store, repo, [number], head_sha, installation_id, delivery, force=False)
+
+
+def handle_check_suite(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    if delivery.action not in ("requested", "rerequested"):
+        return _ignored(f"check_suite action {delivery.action!r} needs nothing from PRGuard")
+    installation_id = payloads.installation_id(payload)
+    repo = payloads.repository(payload)
+    suite = payloads.obj(payload, "check_suite")
+    head_sha = payloads.head_sha(suite, "check_suite")
+    numbers = payloads.pull_request_numbers(suite.get("pull_requests"))
+    if not numbers:
+        # Pushes without a PR, and fork PRs (GitHub leaves pull_requests empty for them); the
+        # pull_request event covers the latter.
+        return _ignored("check suite lists no pull request")
+    stop = _admit(store, payload, delivery, installation_id)
+    if stop:
+        return stop
+    return _enqueue_scores(store, repo, numbers, head_sha, installation_id, delivery,
+                           force=delivery.action == "rerequested")
+
+
+def _check_run_numbers(store, repo: str, head_sha: str, numbers: list[int]) -> list[int]:
+    if numbers:
+        return numbers
+    # Fork PRs have an empty pull_requests list; our own check-run record knows the PR.
+    record = store.get_check_run(repo, head_sha)
+    return [int(record["number"])] if record and record.get("number") else []
+
+
+def handle_check_run(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    if delivery.action not in ("rerequested", "requested_action"):
+        return _ignored(f"check_run action {delivery.action!r} needs nothing from PRGuard")
+    installation_id = payloads.installation_id(payload)
+    repo = payloads.repository(payload)
+    _, run_id, head_sha, numbers = payloads.check_run(payload)
+    if delivery.action == "requested_action":
+        requested = payload.get("requested_action")
+        identifier = requested.get("identifier") if isinstance(requested, dict) else None
+        if identifier != jobs.MARK_EXPECTED_ACTION:
+            return _ignored(f"requested action {identifier!r} is not one of PRGuard's")
+    stop = _admit(store, payload, delivery, installation_id)
+    if stop:
+        return stop
+    numbers = _check_run_numbers(store, repo, head_sha, numbers)
+    if not numbers:
+        return _ignored("check run belongs to no known pull request")
+    if delivery.action == "rerequested":
+        return _enqueue_scores(store, repo, numbers[:1], head_sha, installation_id, delivery, force=True)
+    user = payloads.sender_login(payload)
+    number = numbers[0]
+    store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, user=user)
+    job_id = jobs.enqueue(store, jobs.mark_expected_job(repo, number, head_sha, installation_id, run_id, user,
+                                                        delivery.id))
+    log.info("marked as expected by %s", user or "unknown user",
+             extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha))
+    return Outcome(ACCEPTED, "feedback recorded; check run will be re-completed", (job_id,))
+
+
+def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    status = INSTALLATION_STATUS.get(delivery.action or "")
+    if status is None:
+        return _ignored(f"installation action {delivery.action!r} is not tracked")
+    installation_id = payloads.installation_id(payload)
+    repositories = payloads.repository_names(payload.get("repositories"), "repositories")
+    if not store.record_delivery(delivery.id, delivery.event, delivery.action):
+        return Outcome(DUPLICATE, "delivery already received")
+    # Only "created" lists the repositories; other actions keep the stored list.
+    store.upsert_installation(installation_id, payloads.account_login(payload), status,
+                              repositories=repositories if delivery.action == "created" else None)
+    log.info("installation %s is %s", installation_id, status,
+             extra=delivery.log_extra(installation_id=installation_id))
+    return Outcome(ACCEPTED, f"installation {installation_id} is {status}")
+
+
+def handle_installation_repositories(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    if delivery.action not in ("added", "removed"):
+        return _ignored(f"installation_repositories action {delivery.action!r} is not tracked")
+    installation_id = payloads.installation_id(payload)
+    added = payloads.repository_names(payload.get("repositories_added"), "repositories_added")
+    removed = payloads.repository_names(payload.get("repositories_removed"), "repositories_removed")
+    if not store.record_delivery(delivery.id, delivery.event, delivery.action):
+        return Outcome(DUPLICATE, "delivery already received")
+    if store.get_installation(installation_id) is None:
+        store.upsert_installation(installation_id, payloads.account_login(payload), "active")
+    store.update_installation_repositories(installation_id, added, removed)
+    log.info("installation %s: %d repositories added, %d removed", installation_id, len(added), len(removed),
+             extra=delivery.log_extra(installation_id=installation_id))
+    return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed")
+
+
+HANDLERS: dict[str, Callable[[Any, dict[str, Any], Delivery], Outcome]] = {
+    "ping": handle_ping,
+    "pull_request": handle_pull_request,
+    "check_suite": handle_check_suite,
+    "check_run": handle_check_run,
+    "installation": handle_installation,
+    "installation_repositories": handle_installation_repositories,
+}
+
+
+def dispatch(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    """Run the handler for the delivery's event; unknown events are ignored (and counted by the caller)."""
+    handler = HANDLERS.get(delivery.event)
+    if handler is None:
+        return _ignored(f"event {delivery.event!r} is not used by PRGuard")
+    return handler(store, payload, delivery)

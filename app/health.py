@@ -1,0 +1,107 @@
+"""GET /healthz (alive), GET /readyz (store, secret and model state) and GET /metrics."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from app import metrics
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("health", __name__)
+
+
+class ModelState:
+    """The champion's version as last read from the registry, refreshed by a background thread.
+
+    /readyz must answer within a probe's timeout, and the first registry lookup (importing MLflow,
+    reaching its server) can take seconds, so the request only reads the last result. Until the first
+    lookup finishes the state is unknown and the service reports not ready.
+    """
+
+    def __init__(self, lookup: Callable[[], str | None], refresh_seconds: float):
+        self._lookup = lookup
+        self._refresh_seconds = max(float(refresh_seconds), 1.0)
+        self._state: dict = {"known": False, "reason": "model registry not checked yet"}
+        self._started = False
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+
+    def __call__(self) -> dict:
+        with self._lock:
+            if not self._started:
+                # Started on first use, not at construction: gunicorn forks after create_app may run.
+                self._started = True
+                threading.Thread(target=self._loop, name="prguard-model-state", daemon=True).start()
+            return dict(self._state)
+
+    def refresh(self) -> dict:
+        try:
+            version = self._lookup()
+            state = {"known": True, "version": version,
+                     "reason": None if version else "no champion registered yet (check runs say so)"}
+        except Exception as exc:  # any registry failure means "unknown", reported with its reason
+            reason = f"model registry unreachable: {type(exc).__name__}: {exc}"
+            state = {"known": False, "reason": reason[:300]}
+        with self._lock:
+            self._state = state
+        return state
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            state = self.refresh()
+            # After a failure (registry starting, first-use migrations racing) look again soon.
+            self._stop.wait(self._refresh_seconds if state["known"] else min(self._refresh_seconds, 2.0))
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def registry_model_state(settings) -> ModelState:
+    """The default model-state source: the ``champion`` alias in the configured MLflow registry."""
+    def lookup() -> str | None:
+        from prguard import registry  # MLflow is heavy: imported in the background thread only
+
+        return registry.champion_version(settings)
+
+    return ModelState(lookup, settings.model_refresh_seconds)
+
+
+@bp.get("/healthz")
+def healthz():
+    # Liveness only: no I/O, so a slow store never gets the pod restarted.
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    services = current_app.extensions["prguard"]
+    checks: dict = {}
+    reasons: list[str] = []
+    try:
+        services.store.ping()
+        checks["store"] = "ok"
+    except Exception as exc:
+        checks["store"] = "unreachable"
+        reasons.append(f"store unreachable: {type(exc).__name__}")
+        log.warning("readiness: store unreachable: %s", type(exc).__name__)
+    checks["webhook_secret"] = "set" if services.settings.github_webhook_secret else "missing"
+    if not services.settings.github_webhook_secret:
+        reasons.append("GITHUB_WEBHOOK_SECRET is not set; webhooks are refused")
+    model = services.model_status()
+    checks["model"] = model
+    if not model.get("known"):
+        reasons.append(model.get("reason") or "model state unknown")
+    if reasons:
+        return jsonify(status="not ready", reason="; ".join(reasons), checks=checks), 503
+    return jsonify(status="ready", checks=checks)
+
+
+@bp.get("/metrics")
+def metrics_endpoint():
+    store = current_app.extensions["prguard"].store
+    body, content_type = metrics.render(store.queue_stats)
+    return Response(body, content_type=content_type)

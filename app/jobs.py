@@ -1,0 +1,66 @@
+"""The job contract between the webhook handlers and the worker: kinds, payload builders, dedupe keys."""
+from __future__ import annotations
+
+from typing import Any
+
+SCORE_PULL_REQUEST = "score_pull_request"
+MARK_EXPECTED = "mark_expected"
+KINDS = (SCORE_PULL_REQUEST, MARK_EXPECTED)
+
+# The check run's "Mark as expected" button identifier (<= 20 chars, GitHub's limit for actions).
+MARK_EXPECTED_ACTION = "mark_expected"
+EXPECTED_LABEL = "expected"
+
+
+def pr_prefix(repo: str, number: int) -> str:
+    """Dedupe-key prefix shared by every score job of one PR; ``store.cancel_jobs(prefix)`` drops them."""
+    return f"score:{repo.lower()}#{int(number)}:"
+
+
+def score_dedupe_key(repo: str, number: int, head_sha: str) -> str:
+    """One pending score job per (PR, head SHA): a redelivery or a rerequest replaces, never adds."""
+    return f"{pr_prefix(repo, number)}{head_sha}"
+
+
+def mark_expected_dedupe_key(repo: str, number: int, head_sha: str) -> str:
+    # Its own namespace, so closing the PR (cancel_jobs on the score prefix) keeps the feedback job.
+    return f"mark:{repo.lower()}#{int(number)}:{head_sha}"
+
+
+def score_job(repo: str, number: int, head_sha: str, installation_id: int, delivery_id: str,
+              force: bool = False) -> tuple[str, dict[str, Any], str]:
+    """``(kind, payload, dedupe_key)`` for scoring one PR at one head SHA.
+
+    ``force`` asks the worker to score and re-complete the check run even if one already exists
+    for this head SHA (check_run rerequested).
+    """
+    payload = {
+        "repo": repo,
+        "number": int(number),
+        "head_sha": head_sha,
+        "installation_id": int(installation_id),
+        "delivery_id": delivery_id,
+        "force": bool(force),
+    }
+    return SCORE_PULL_REQUEST, payload, score_dedupe_key(repo, number, head_sha)
+
+
+def mark_expected_job(repo: str, number: int, head_sha: str, installation_id: int, check_run_id: int,
+                      user: str | None, delivery_id: str) -> tuple[str, dict[str, Any], str]:
+    """``(kind, payload, dedupe_key)`` for re-completing a check run as success after "Mark as expected"."""
+    payload = {
+        "repo": repo,
+        "number": int(number),
+        "head_sha": head_sha,
+        "installation_id": int(installation_id),
+        "check_run_id": int(check_run_id),
+        "user": user,
+        "delivery_id": delivery_id,
+    }
+    return MARK_EXPECTED, payload, mark_expected_dedupe_key(repo, number, head_sha)
+
+
+def enqueue(store, job: tuple[str, dict[str, Any], str]) -> str:
+    """Put a ``(kind, payload, dedupe_key)`` triple from the builders above into the store's outbox."""
+    kind, payload, dedupe_key = job
+    return store.enqueue_job(kind, payload, dedupe_key=dedupe_key)

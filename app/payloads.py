@@ -1,0 +1,112 @@
+"""Pure readers of GitHub webhook payloads: each returns a field or raises BadDelivery saying why."""
+from __future__ import annotations
+
+from typing import Any
+
+from prguard.store import InvalidPullRequest
+from prguard.store.docs import identify_pull_request
+
+
+class BadDelivery(ValueError):
+    """The delivery is well signed but not something PRGuard can act on (answered 400, nothing stored)."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def obj(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    value = payload.get(key)
+    if not isinstance(value, dict):
+        raise BadDelivery(f"payload has no '{key}' object")
+    return value
+
+
+def installation_id(payload: dict[str, Any]) -> int:
+    """The App installation the delivery belongs to; GitHub App deliveries always carry one."""
+    installation = payload.get("installation")
+    value = installation.get("id") if isinstance(installation, dict) else None
+    if not _is_int(value) or value <= 0:
+        raise BadDelivery("missing installation: payload has no installation.id; this endpoint receives "
+                          "GitHub App deliveries only (set the webhook on the App, not on a repository)")
+    return value
+
+
+def account_login(payload: dict[str, Any]) -> str:
+    """Who the installation belongs to: installation.account, else the repository owner or organization."""
+    for path in (("installation", "account"), ("repository", "owner"), ("organization",)):
+        node: Any = payload
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get("login"), str):
+            return node["login"]
+    return ""
+
+
+def repository(payload: dict[str, Any]) -> str:
+    name = obj(payload, "repository").get("full_name")
+    if not isinstance(name, str) or "/" not in name:
+        raise BadDelivery("payload has no repository.full_name of the form 'owner/name'")
+    return name
+
+
+def sender_login(payload: dict[str, Any]) -> str | None:
+    sender = payload.get("sender")
+    login = sender.get("login") if isinstance(sender, dict) else None
+    return login if isinstance(login, str) else None
+
+
+def pull_request(payload: dict[str, Any]) -> tuple[dict[str, Any], str, int, str]:
+    """``(pull_request object, base repo full name, number, head sha)``, validated as the store needs it."""
+    pr = obj(payload, "pull_request")
+    try:
+        ident = identify_pull_request(pr)
+    except InvalidPullRequest as exc:
+        raise BadDelivery(f"pull_request: {exc}") from None
+    return pr, ident.repo, ident.number, ident.head_sha
+
+
+def head_sha(node: dict[str, Any], where: str) -> str:
+    sha = node.get("head_sha")
+    if not isinstance(sha, str) or not sha:
+        raise BadDelivery(f"payload has no {where}.head_sha")
+    return sha
+
+
+def pull_request_numbers(entries: Any) -> list[int]:
+    """Numbers from a check suite's or check run's ``pull_requests`` list (empty for fork PRs)."""
+    if not isinstance(entries, list):
+        return []
+    numbers = []
+    for entry in entries:
+        number = entry.get("number") if isinstance(entry, dict) else None
+        if _is_int(number) and number > 0 and number not in numbers:
+            numbers.append(number)
+    return numbers
+
+
+def check_run(payload: dict[str, Any]) -> tuple[dict[str, Any], int, str, list[int]]:
+    """``(check_run object, its id, head sha, PR numbers)``; numbers also come from its check suite."""
+    run = obj(payload, "check_run")
+    run_id = run.get("id")
+    if not _is_int(run_id):
+        raise BadDelivery("payload has no check_run.id")
+    suite = run.get("check_suite") if isinstance(run.get("check_suite"), dict) else {}
+    numbers = (pull_request_numbers(run.get("pull_requests"))
+               or pull_request_numbers(suite.get("pull_requests")))
+    return run, run_id, head_sha(run, "check_run"), numbers
+
+
+def repository_names(entries: Any, key: str) -> list[str]:
+    """Full names from an installation payload's ``repositories``/``repositories_added`` lists."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise BadDelivery(f"payload's '{key}' must be a list")
+    names = []
+    for entry in entries:
+        name = entry.get("full_name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            raise BadDelivery(f"every entry of '{key}' needs a full_name")
+        names.append(name)
+    return names

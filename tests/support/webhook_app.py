@@ -1,0 +1,41 @@
+"""Fixtures for the webhook receiver's tests (import them into a test module): an app on a fresh SQLite store."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from prguard.store.sqlite import SQLiteStore
+
+from tests.support.webhooks import SECRET
+
+READY_MODEL = {"known": True, "version": "3", "reason": None}
+
+
+@pytest.fixture
+def webhook_settings(settings):
+    return settings.replace(github_webhook_secret=SECRET)
+
+
+@pytest.fixture
+def webhook_store(webhook_settings):
+    store = SQLiteStore(webhook_settings.sqlite_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def webhook_client(webhook_settings, webhook_store):
+    from app.factory import create_app
+
+    app = create_app(webhook_settings, webhook_store, {"TESTING": True}, model_status=lambda: dict(READY_MODEL))
+    return app.test_client()
+
+
+class UnreachableStore(SQLiteStore):
+    """The SQLite store with its database gone away, as during an outage."""
+
+    def _down(self, *args, **kwargs):
+        raise sqlite3.OperationalError("unable to open database file")
+
+    record_delivery = get_installation = upsert_pull_request = enqueue_job = ping = queue_stats = _down
