@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from prguard.commands.checks import checks
+from prguard.commands.demo import demo
 from prguard.commands.demo_data import demo_data
 from prguard.commands.import_prs import import_prs
 from prguard.commands.replay import replay
 from prguard.commands.score import score
 
-ALL: list = [checks, score, import_prs, demo_data, replay]
+ALL: list = [demo, checks, score, import_prs, demo_data, replay]

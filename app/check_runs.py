@@ -1,0 +1,202 @@
+"""What a check run says: verdict title, summary, text, annotations and action, rendered from a score."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any, Iterable
+
+from app.jobs import MARK_EXPECTED_ACTION
+
+# GitHub's limits on check runs (REST docs, "Create a check run").
+MAX_OUTPUT_CHARS = 65535
+MAX_ANNOTATIONS_PER_REQUEST = 50
+MAX_REASONS_IN_SUMMARY = 5
+TRUNCATION_NOTE = "\n\n…(truncated: GitHub allows 65535 characters here)"
+
+MARK_EXPECTED_BUTTON = {
+    "label": "Mark as expected",  # GitHub: label <= 20 characters
+    "identifier": MARK_EXPECTED_ACTION,  # <= 20 characters
+    "description": "Tell PRGuard this change is expected",  # <= 40 characters
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckRunOutput:
+    """Everything a completed check run shows, independent of where it is published."""
+
+    conclusion: str
+    title: str
+    summary: str
+    text: str
+    annotations: list[dict[str, Any]]
+    actions: list[dict[str, str]]
+    model_version: str | None = None
+    anomalous: bool = False
+
+
+def external_id(repo: str, head_sha: str) -> str:
+    """The identity PRGuard gives its one check run per (repository, head SHA)."""
+    return f"prguard:{repo.lower()}:{head_sha}"
+
+
+def iso_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return text
+    return text[: MAX_OUTPUT_CHARS - len(TRUNCATION_NOTE)] + TRUNCATION_NOTE
+
+
+def _cell(value: Any) -> str:
+    """A value as a markdown table cell: short numbers, no pipes or newlines to break the table."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        text = f"{value:.3g}"
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _label(feature: str) -> str:
+    return feature.replace("_", " ")
+
+
+def annotations_for(sensitive: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+    """One warning per sensitive file, pinned to its first line (the file as a whole is the concern)."""
+    return [
+        {
+            "path": path,
+            "start_line": 1,
+            "end_line": 1,
+            "annotation_level": "warning",
+            "title": "Sensitive file",
+            "message": reason,
+        }
+        for path, reason in sensitive
+    ]
+
+
+def _values_table(reasons: list[dict[str, Any]]) -> str:
+    rows = ["| Signal | This PR | Typical in this repository |", "|---|---|---|"]
+    rows += [f"| {_cell(_label(r['feature']))} | {_cell(r.get('value'))} | {_cell(r.get('typical'))} |"
+             for r in reasons]
+    return "\n".join(rows)
+
+
+def _sensitive_text(annotations: list[dict[str, Any]]) -> str:
+    if not annotations:
+        return "No sensitive files changed (workflows, build scripts, lockfiles, binaries, CODEOWNERS)."
+    lines = [f"**Sensitive files changed ({len(annotations)})**, annotated in *Files changed*:", ""]
+    lines += [f"- `{a['path']}`: {a['message']}" for a in annotations]
+    return "\n".join(lines)
+
+
+def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
+                 unusual_conclusion: str = "neutral") -> CheckRunOutput:
+    """The check run for a scored PR: ``unusual_conclusion`` when anomalous, success otherwise."""
+    anomalous = bool(score["anomalous"])
+    value, threshold = float(score["score"]), float(score["threshold"])
+    reasons = sorted(score.get("reasons") or [], key=lambda r: -abs(float(r.get("contribution") or 0.0)))
+    if anomalous:
+        title = f"Unusual for this repository (score {value:.3g} > threshold {threshold:.3g})"
+    else:
+        title = f"Typical for this repository (score {value:.3g} ≤ threshold {threshold:.3g})"
+    ratio = f" ({value / threshold:.1f}× the threshold)" if threshold > 0 else ""
+    verdict = "unusual" if anomalous else "typical"
+    parts = [
+        f"**Verdict: {verdict}** for `{score['repo']}` — score **{value:.4g}** vs threshold "
+        f"**{threshold:.4g}**{ratio}. The score is the model's reconstruction error: how far this pull "
+        "request is from what it learned from this repository's history.",
+    ]
+    top = reasons[:MAX_REASONS_IN_SUMMARY]
+    if top:
+        parts.append("**Top reasons**\n\n" + "\n".join(f"- {r['sentence']}" for r in top))
+        parts.append(_values_table(reasons))
+    parts.append(f"Model version: `{score['model_version']}` · head `{score['head_sha'][:12]}`")
+    if anomalous:
+        parts.append("If this change is expected, press **Mark as expected**: the run turns green and "
+                     "training learns from it.")
+    annotations = annotations_for(sensitive)
+    return CheckRunOutput(
+        conclusion=unusual_conclusion if anomalous else "success",
+        title=title,
+        summary=_clip("\n\n".join(parts)),
+        text=_clip(_sensitive_text(annotations)),
+        annotations=annotations,
+        actions=[dict(MARK_EXPECTED_BUTTON)] if anomalous else [],
+        model_version=str(score["model_version"]),
+        anomalous=anomalous,
+    )
+
+
+def render_no_model(repo: str, head_sha: str, sensitive: Iterable[tuple[str, str]]) -> CheckRunOutput:
+    """Neutral: nothing to score with yet, which is a setup step, not a problem with the PR."""
+    annotations = annotations_for(sensitive)
+    summary = (
+        f"No model is registered for `{repo}` yet, so PRGuard cannot score head `{head_sha[:12]}`. "
+        "Run `prguard fetch`, `prguard preprocess` and `prguard train` to train one; the service "
+        "picks up the new `champion` without a restart, and the next push is scored."
+    )
+    return CheckRunOutput(
+        conclusion="neutral",
+        title="No model yet: this pull request was not scored",
+        summary=summary,
+        text=_sensitive_text(annotations),
+        annotations=annotations,
+        actions=[],
+    )
+
+
+def render_marked_expected(previous: dict[str, Any] | None, user: str | None) -> CheckRunOutput:
+    """Success after a maintainer pressed "Mark as expected"; the earlier findings stay readable."""
+    who = f"@{user}" if user else "a maintainer"
+    earlier = (previous or {}).get("summary") or ""
+    summary = f"**Marked as expected by {who}.** Training will not treat this pull request as an anomaly."
+    if earlier:
+        summary += "\n\n---\n\nThe original finding:\n\n" + earlier
+    return CheckRunOutput(
+        conclusion="success",
+        title=f"Marked as expected by {who}",
+        summary=_clip(summary),
+        text=(previous or {}).get("text") or "",
+        annotations=[],
+        actions=[],
+        model_version=(previous or {}).get("model_version"),
+    )
+
+
+def in_progress_body(name: str, head_sha: str, ext_id: str) -> dict[str, Any]:
+    """POST body that opens the check run while the worker fetches files and scores."""
+    return {
+        "name": name,
+        "head_sha": head_sha,
+        "external_id": ext_id,
+        "status": "in_progress",
+        "started_at": iso_now(),
+        "output": {"title": "Scoring…", "summary": "PRGuard is scoring this pull request."},
+    }
+
+
+def completion_bodies(output: CheckRunOutput, ext_id: str) -> list[dict[str, Any]]:
+    """PATCH bodies that complete the run: the first sets the conclusion with up to 50 annotations,
+    each further one adds the next 50 (GitHub appends annotations across updates)."""
+    batches = [output.annotations[i:i + MAX_ANNOTATIONS_PER_REQUEST]
+               for i in range(0, len(output.annotations), MAX_ANNOTATIONS_PER_REQUEST)] or [[]]
+    base_output = {"title": output.title, "summary": output.summary}
+    if output.text:
+        base_output["text"] = output.text
+    first = {
+        "external_id": ext_id,
+        "status": "completed",
+        "conclusion": output.conclusion,
+        "completed_at": iso_now(),
+        "output": dict(base_output, annotations=batches[0]) if batches[0] else dict(base_output),
+        "actions": list(output.actions),
+    }
+    rest = [{"output": dict(base_output, annotations=batch)} for batch in batches[1:]]
+    return [first, *rest]

@@ -1,0 +1,173 @@
+"""One job, start to finish: score a PR at a head SHA and publish its check run, or mark it as expected."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Callable
+
+from app import jobs
+from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
+from app.publisher import Publisher
+from prguard.config import Settings
+from prguard.store.base import Job, Store, utcnow
+
+log = logging.getLogger(__name__)
+
+# GitHub's "List pull request files" returns at most 3000 files; more cannot be known through the API.
+MAX_FILES = 3000
+INACTIVE_INSTALLATION = ("deleted", "suspended")
+
+# Outcomes a job can end with; all of them complete the job (errors raise instead and are retried).
+POSTED = "posted"
+ALREADY_DONE = "already_done"
+SUPERSEDED = "superseded"
+CLOSED = "closed"
+INSTALLATION_INACTIVE = "installation_inactive"
+UNKNOWN_PR = "unknown_pr"
+MARKED_EXPECTED = "marked_expected"
+
+
+@dataclasses.dataclass(frozen=True)
+class Connection:
+    """A job's view of GitHub for one installation: a client to read with (None offline) and where
+    its check run goes."""
+
+    client: Any
+    publisher: Publisher
+
+
+@dataclasses.dataclass
+class JobContext:
+    """What handling a job needs, passed in so tests can hand in fakes."""
+
+    store: Store
+    settings: Settings
+    current_model: Callable[[], Any]  # -> ScorerBundle | None; the watcher follows the champion alias
+    connect: Callable[[int], Connection]
+    sensitive_files: Callable[[dict], list[tuple[str, str]]]
+    on_scored: Callable[[dict], None] = lambda score: None  # metrics hook (flagged PRs, model version)
+
+
+def _head_sha(doc: dict[str, Any] | None) -> str | None:
+    return ((doc or {}).get("head") or {}).get("sha")
+
+
+def _installation_active(store: Store, installation_id: int) -> bool:
+    installation = store.get_installation(installation_id)
+    return installation is None or installation.get("status") not in INACTIVE_INSTALLATION
+
+
+def _fresh_pull_request(ctx: JobContext, client, repo: str, number: int) -> dict[str, Any] | None:
+    doc = client.get_pull_request(repo, number)
+    if doc is None:
+        return None
+    ctx.store.upsert_pull_request(doc)
+    return ctx.store.get_pull_request(repo, number) or doc
+
+
+def load_pull_request(ctx: JobContext, client, repo: str, number: int, head_sha: str) -> dict | None:
+    """The PR as stored; from the API when the store lacks it or shows another head SHA (the store
+    may lag behind a check_suite event, so only GitHub can say the job's SHA was superseded)."""
+    doc = ctx.store.get_pull_request(repo, number)
+    if client is not None and (doc is None or _head_sha(doc) != head_sha):
+        doc = _fresh_pull_request(ctx, client, repo, number)
+    return doc
+
+
+def with_files(ctx: JobContext, client, doc: dict[str, Any], repo: str, number: int,
+               head_sha: str) -> dict[str, Any]:
+    """The PR with its changed files, fetched (all pages, up to 3000) and stored once per head SHA."""
+    if doc.get("files") is not None or client is None:
+        return doc  # offline without a token, files stay unknown: the features tell unknown from zero
+    files = list(client.list_pull_request_files(repo, number))[:MAX_FILES]
+    ctx.store.set_pull_request_files(repo, number, head_sha, files)
+    return dict(doc, files=files)
+
+
+def _expected_by(store: Store, repo: str, head_sha: str) -> dict[str, Any] | None:
+    for feedback in store.list_feedback(repo):
+        if feedback.get("head_sha") == head_sha and feedback.get("label") == jobs.EXPECTED_LABEL:
+            return feedback
+    return None
+
+
+def score_pull_request(ctx: JobContext, job: Job) -> str:
+    """Handle a ``score_pull_request`` job; returns its outcome. Raises on errors worth a retry."""
+    p = job.payload
+    repo, number, head_sha, force = p["repo"], int(p["number"]), p["head_sha"], bool(p.get("force"))
+    context = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.get("delivery_id"),
+               "job_id": job.id}
+    if not _installation_active(ctx.store, p["installation_id"]):
+        log.info("installation is deleted or suspended; not posting", extra=context)
+        return INSTALLATION_INACTIVE
+    existing = ctx.store.get_check_run(repo, head_sha)
+    connection = ctx.connect(p["installation_id"])
+    if (existing and existing.get("status") == "completed" and not force
+            and bool(existing.get("posted")) == connection.publisher.posted):
+        log.info("check run already completed for this head SHA", extra=context)
+        return ALREADY_DONE
+    doc = load_pull_request(ctx, connection.client, repo, number, head_sha)
+    if doc is None:
+        log.warning("pull request is unknown to the store and cannot be fetched", extra=context)
+        return UNKNOWN_PR
+    if _head_sha(doc) != head_sha:
+        log.info("head SHA superseded by %s; not posting", _head_sha(doc), extra=context)
+        return SUPERSEDED
+    if doc.get("state") == "closed" and not force:
+        log.info("pull request is closed; not posting", extra=context)
+        return CLOSED
+    doc = with_files(ctx, connection.client, doc, repo, number, head_sha)
+    record = connection.publisher.start(repo, number, head_sha)
+    sensitive = ctx.sensitive_files(doc)
+    model = ctx.current_model()
+    if model is None:
+        output = render_no_model(repo, head_sha, sensitive)
+    else:
+        score = dict(model.score([doc])[0], repo=repo, number=number, head_sha=head_sha)
+        ctx.store.save_score(dict(score, scored_at=utcnow()))
+        ctx.on_scored(score)
+        output = render_score(score, sensitive, ctx.settings.unusual_conclusion)
+        marked = _expected_by(ctx.store, repo, head_sha)
+        if output.anomalous and marked is not None:
+            # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.
+            output = render_marked_expected(dataclasses.asdict(output), marked.get("user"))
+    connection.publisher.complete(record, output)
+    log.info("check run completed: %s", output.conclusion,
+             extra=dict(context, model_version=output.model_version))
+    return POSTED
+
+
+def mark_expected(ctx: JobContext, job: Job) -> str:
+    """Handle a ``mark_expected`` job: store the feedback label, then re-complete the run as success."""
+    p = job.payload
+    repo, number, head_sha = p["repo"], int(p["number"]), p["head_sha"]
+    ctx.store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, p.get("user"))
+    if not _installation_active(ctx.store, p["installation_id"]):
+        return INSTALLATION_INACTIVE
+    connection = ctx.connect(p["installation_id"])
+    stored = ctx.store.get_check_run(repo, head_sha) or {}
+    record = dict(stored, repo=repo, number=number, head_sha=head_sha,
+                  external_id=stored.get("external_id") or external_id(repo, head_sha))
+    if connection.publisher.posted:
+        # The button lives on the run GitHub told us about; trust its id over a stale record.
+        record["check_run_id"] = p.get("check_run_id") or stored.get("check_run_id")
+    connection.publisher.complete(record, render_marked_expected(stored, p.get("user")))
+    extra = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.get("delivery_id"),
+             "job_id": job.id}
+    log.info("marked as expected", extra=extra)
+    return MARKED_EXPECTED
+
+
+HANDLERS: dict[str, Callable[[JobContext, Job], str]] = {
+    jobs.SCORE_PULL_REQUEST: score_pull_request,
+    jobs.MARK_EXPECTED: mark_expected,
+}
+
+
+def handle(ctx: JobContext, job: Job) -> str:
+    """Dispatch ``job`` by kind; an unknown kind is a programming error and raises (then dead-letters)."""
+    try:
+        handler = HANDLERS[job.kind]
+    except KeyError:
+        raise ValueError(f"no handler for job kind {job.kind!r}") from None
+    return handler(ctx, job)

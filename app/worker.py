@@ -1,0 +1,158 @@
+"""The worker loop: claim jobs under a lease, keep it while working, retry with backoff, dead-letter."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from typing import Callable
+
+from app import metrics
+from app.scoring_job import JobContext, handle
+from app.worker_context import build_context
+from prguard.config import Settings
+from prguard.store import open_store
+from prguard.store.base import JOB_DEAD, Job, Store, utcnow
+
+log = logging.getLogger(__name__)
+
+# Retry delays: 2 s, 4 s, 8 s ... capped at 10 minutes, so 8 attempts span roughly 8 minutes of outage.
+DEFAULT_BACKOFF_SECONDS = 2.0
+DEFAULT_MAX_BACKOFF_SECONDS = 600.0
+DEFAULT_POLL_SECONDS = 1.0
+MAX_ERROR_CHARS = 2000
+
+
+def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with jitter (half fixed, half random), so retries of many jobs that failed
+    together (a GitHub outage) do not all come back at the same instant."""
+    delay = min(cap, base * 2 ** max(attempts - 1, 0))
+    return delay / 2 + rng.uniform(0, delay / 2)
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class LeaseKeeper:
+    """Extends a job's lease every third of its length while the job runs in this thread's sibling."""
+
+    def __init__(self, store: Store, job: Job, worker_id: str, lease_seconds: float):
+        self.store, self.job, self.worker_id, self.lease_seconds = store, job, worker_id, lease_seconds
+        self.lost = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job.id}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._done.wait(self.lease_seconds / 3):
+            try:
+                if not self.store.extend_lease(self.job.id, self.worker_id, self.lease_seconds):
+                    log.warning("lease lost to another worker", extra={"job_id": self.job.id})
+                    self.lost.set()
+                    return
+            except Exception:  # a store hiccup: try again at the next tick, the lease is still ours
+                log.exception("could not extend lease", extra={"job_id": self.job.id})
+
+    def __enter__(self) -> "LeaseKeeper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class Worker:
+    """Claims and runs jobs one at a time; several workers (threads or processes) can share a store."""
+
+    def __init__(self, store: Store, context: JobContext, settings: Settings,
+                 worker_id: str | None = None, backoff_base: float = DEFAULT_BACKOFF_SECONDS,
+                 backoff_cap: float = DEFAULT_MAX_BACKOFF_SECONDS,
+                 rng: random.Random | None = None):
+        self.store = store
+        self.context = context
+        self.settings = settings
+        self.worker_id = worker_id or default_worker_id()
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.rng = rng or random.Random()
+
+    def run_once(self) -> bool:
+        """Claim and run one due job; False when there was none."""
+        job = self.store.claim_job(self.worker_id, self.settings.job_lease_seconds)
+        if job is None:
+            return False
+        self._run(job)
+        return True
+
+    def _run(self, job: Job) -> None:
+        extra = {"job_id": job.id, "repo": job.payload.get("repo"), "pr": job.payload.get("number"),
+                 "head_sha": job.payload.get("head_sha"), "delivery_id": job.payload.get("delivery_id")}
+        started = time.monotonic()
+        with LeaseKeeper(self.store, job, self.worker_id, self.settings.job_lease_seconds) as keeper:
+            try:
+                outcome = handle(self.context, job)
+            except Exception as exc:
+                self._fail(job, exc, started, extra)
+                return
+        if keeper.lost.is_set() or not self.store.complete_job(job.id, self.worker_id):
+            # Another worker owns it now and will finish it; the check run stays single because both
+            # address the run by its external_id and the stored check_run_id.
+            log.warning("job finished after its lease was lost", extra=extra)
+            return
+        elapsed = time.monotonic() - started
+        metrics.observe_job(job.kind, "done", elapsed, self._queued_seconds(job))
+        log.info("job done: %s", outcome, extra=dict(extra, duration_ms=round(elapsed * 1000)))
+
+    def _fail(self, job: Job, exc: Exception, started: float, extra: dict) -> None:
+        delay = backoff_seconds(job.attempts, self.backoff_base, self.backoff_cap, self.rng)
+        # GitHub said how long to wait (a rate limit longer than the client waits inline): honour it.
+        delay = max(delay, float(getattr(exc, "wait_seconds", 0) or 0))
+        retry_at = utcnow() + dt.timedelta(seconds=delay)
+        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
+        state = self.store.fail_job(job.id, self.worker_id, error, retry_at, self.settings.job_max_attempts)
+        outcome = "dead" if state == JOB_DEAD else "retry"
+        metrics.observe_job(job.kind, outcome, time.monotonic() - started)
+        if outcome == "dead":
+            log.error("job dead after %d attempts: %s", job.attempts, error, exc_info=exc, extra=extra)
+        else:
+            log.warning("job attempt %d failed, retry in %.1fs: %s", job.attempts, delay, error, extra=extra)
+
+    def _queued_seconds(self, job: Job) -> float | None:
+        record = self.store.get_job(job.id) or {}
+        created = record.get("created_at")
+        return (utcnow() - created).total_seconds() if created is not None else None
+
+    def run(self, stop_event: threading.Event, poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
+        """Work until ``stop_event`` is set; the job in hand is always finished first (graceful stop)."""
+        log.info("worker %s started", self.worker_id)
+        while not stop_event.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # the store is unreachable: wait and try again rather than exit
+                log.exception("worker could not claim a job")
+                busy = False
+            if not busy:
+                stop_event.wait(poll_seconds)
+        log.info("worker %s stopped", self.worker_id)
+
+
+def run_worker(settings: Settings, stop_event: threading.Event, *, store: Store | None = None,
+               context_factory: Callable[[Settings, Store], JobContext] | None = None,
+               worker_id: str | None = None, poll_seconds: float = DEFAULT_POLL_SECONDS,
+               backoff_base: float = DEFAULT_BACKOFF_SECONDS,
+               backoff_cap: float = DEFAULT_MAX_BACKOFF_SECONDS) -> None:
+    """Run a worker until ``stop_event`` is set (``prguard worker``, or a thread in ``prguard serve``)."""
+    own_store = store is None
+    store = store or open_store(settings)
+    try:
+        context = (context_factory or build_context)(settings, store)
+        worker = Worker(store, context, settings, worker_id, backoff_base, backoff_cap)
+        worker.run(stop_event, poll_seconds)
+    finally:
+        if own_store:
+            store.close()

@@ -1,0 +1,74 @@
+"""Wiring for the worker: the champion watcher, GitHub (App or offline) and metrics, built from settings."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from app import metrics
+from app.publisher import GitHubPublisher, OfflinePublisher
+from app.scoring_job import Connection, JobContext
+from prguard.config import Settings
+from prguard.store.base import Store
+
+log = logging.getLogger(__name__)
+
+
+def github_connector(settings: Settings, store: Store, **core_options: Any):
+    """``installation_id -> Connection``: the App's installation client when App credentials are set;
+    otherwise offline (check runs only recorded), reading PRs with GITHUB_TOKEN when one is set."""
+    from prguard.github import GitHubApp, TokenClient
+
+    core_options.setdefault("observer", metrics.count_github_call)
+    if settings.has_app_credentials:
+        app = GitHubApp.from_settings(settings, **core_options)
+
+        def connect(installation_id: int) -> Connection:
+            client = app.installation(int(installation_id))
+            return Connection(client, GitHubPublisher(store, client))
+
+        return connect
+    log.warning("no GitHub App credentials (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY): offline mode, "
+                "check runs are recorded locally and listed by `prguard checks`, not posted")
+    reader = TokenClient.from_settings(settings, **core_options) if settings.github_token else None
+    offline = Connection(reader, OfflinePublisher(store))
+    return lambda installation_id: offline
+
+
+def champion(settings: Settings):
+    """A callable returning the current champion bundle (or None), refreshed without a restart."""
+    from prguard.registry import ChampionWatcher
+
+    watcher = ChampionWatcher(settings)
+
+    def current():
+        bundle = watcher.current()
+        metrics.set_model_version(settings.model_name, getattr(bundle, "model_version", None))
+        return bundle
+
+    return current
+
+
+# Inside a job the GitHub client retries briefly; longer outages are the job queue's business (backoff
+# with the lease released), so a worker never sits on one job for minutes.
+JOB_RETRY_POLICY = dict(max_attempts=3, backoff_base=1.0, backoff_max=8.0)
+
+
+def build_context(settings: Settings, store: Store, **core_options: Any) -> JobContext:
+    """Everything a job needs, from configuration; ``core_options`` tune the GitHub client (timeouts)."""
+    from prguard.features import sensitive_files
+    from prguard.github import RetryPolicy
+
+    core_options.setdefault("policy", RetryPolicy(**JOB_RETRY_POLICY))
+
+    def on_scored(score: dict) -> None:
+        anomalous = bool(score.get("anomalous"))
+        metrics.count_scored(anomalous, settings.unusual_conclusion if anomalous else "success")
+
+    return JobContext(
+        store=store,
+        settings=settings,
+        current_model=champion(settings),
+        connect=github_connector(settings, store, **core_options),
+        sensitive_files=sensitive_files,
+        on_scored=on_scored,
+    )

@@ -1,0 +1,72 @@
+"""`prguard score`: score PR JSON lines with the champion model and write one result line per PR."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from prguard.config import ConfigError, Settings
+
+# Scoring in chunks keeps memory flat on large files and lets the network run one batch per chunk.
+CHUNK = 512
+
+
+def _parse(lines, source: str):
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise click.ClickException(f"{source} line {number} is not JSON ({exc.msg}); "
+                                       "expected one GitHub pull request object per line") from None
+        if not isinstance(doc, dict):
+            raise click.ClickException(f"{source} line {number} is not a JSON object; "
+                                       "expected one GitHub pull request object per line")
+        yield doc
+
+
+def _chunks(docs):
+    chunk = []
+    for doc in docs:
+        chunk.append(doc)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@click.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", show_default=True,
+              help="Where to write the JSON lines ('-' for standard output).")
+def score(file, output) -> None:
+    """Score GitHub-shaped PR JSON lines in FILE ('-' for stdin) with the champion model.
+
+    Each output line is {repo, number, head_sha, score, threshold, anomalous, model_version, reasons},
+    exactly what the service records for the same PR.
+    """
+    from prguard import registry  # MLflow is heavy: load it only when scoring
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        bundle = registry.load_champion(settings)
+    except registry.NoChampion as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        bundle.check_compatible()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    scored = anomalous = 0
+    for chunk in _chunks(_parse(file, "stdin" if file.name == "<stdin>" else file.name)):
+        for result in bundle.score(chunk):
+            output.write(json.dumps(result, sort_keys=True) + "\n")
+            scored += 1
+            anomalous += result["anomalous"]
+    output.flush()
+    click.echo(f"scored {scored} pull requests with {settings.model_name} version {bundle.model_version}; "
+               f"{anomalous} unusual", err=True)

