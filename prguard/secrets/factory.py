@@ -49,6 +49,8 @@ COMPONENT_SECRETS = {
     "train": ComponentSecrets("secret/data/prguard/train",
                               (base.AWS_ACCESS_KEY_ID, base.AWS_SECRET_ACCESS_KEY),
                               (base.MLFLOW_TRACKING_PASSWORD, base.MONGO_URI)),
+    # The pre-promotion Locust Job signs its deliveries and needs nothing else.
+    "loadtest": ComponentSecrets("secret/data/prguard/loadtest", (base.GITHUB_WEBHOOK_SECRET,)),
 }
 
 
