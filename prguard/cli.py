@@ -23,7 +23,25 @@ class PluginGroup(click.Group):
         if command is not None:
             return command
         entry_point = self._plugins().get(name)
-        return entry_point.load() if entry_point else None
+        if entry_point is None:
+            return None
+        try:
+            return entry_point.load()
+        except ImportError as exc:
+            # An image without this component's extra (e.g. the Spark image has no Flask): say so
+            # instead of breaking every other command.
+            return _unavailable(name, entry_point.value, exc)
+
+
+def _unavailable(name: str, target: str, exc: ImportError) -> click.Command:
+    message = (f"'prguard {name}' is not available in this installation ({target}: {exc}). "
+               "Install the matching extra, e.g. pip install 'prguard[service]' or 'prguard[spark]'.")
+
+    def fail() -> None:
+        raise click.ClickException(message)
+
+    return click.Command(name, callback=fail, help=f"(unavailable: {exc})", context_settings={
+        "ignore_unknown_options": True, "allow_extra_args": True})
 
 
 @click.group(cls=PluginGroup)
