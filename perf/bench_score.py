@@ -1,0 +1,67 @@
+"""Benchmark: `prguard score` throughput (PRs/s) on demo PR documents, through the one scoring path.
+
+Run: .venv/bin/python perf/bench_score.py [--prs 5000]
+Trains a small bundle in memory (no MLflow needed), then times features + model + reasons + JSON
+for every PR, in the chunks `prguard score` uses. Also reports single-PR latency (the service's case).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from batch.train import TrainConfig, fit, threshold_for  # noqa: E402
+from prguard import demo_data, features  # noqa: E402
+from prguard.commands.score import CHUNK  # noqa: E402
+from prguard.scoring import ScorerBundle, pr_identity  # noqa: E402
+
+
+def bundle_for(docs: list[dict]) -> ScorerBundle:
+    stats: dict[str, list] = {}
+    for doc in docs:
+        stats.setdefault(pr_identity(doc)[0], []).append(features.profile_stats(doc))
+    profiles = {repo: features.build_profile(repo, s) for repo, s in stats.items()}
+    rows = np.array([features.extract(doc, profiles[pr_identity(doc)[0]]) for doc in docs])
+    split = int(len(rows) * 0.8)
+    fitted = fit(rows[:split], rows[split:], dataclasses.replace(TrainConfig(), epochs=10))
+    bundle = ScorerBundle(list(features.FEATURE_NAMES), features.FEATURE_VERSION, fitted.scaler,
+                          fitted.model_config, fitted.state_dict, 0.0,
+                          {repo: p.to_dict() for repo, p in profiles.items()}, model_version="bench")
+    bundle.threshold = threshold_for(bundle.row_scores(rows[split:]), 2.0)
+    return bundle
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prs", type=int, default=5000)
+    args = parser.parse_args()
+    docs = list(demo_data.generate(repos=5, prs=args.prs, seed=1))
+    bundle = bundle_for(docs[: min(len(docs), 3000)])
+    lines = [json.dumps(doc) for doc in docs]
+    started = time.perf_counter()
+    written = 0
+    for i in range(0, len(lines), CHUNK):
+        chunk = [json.loads(line) for line in lines[i:i + CHUNK]]
+        written += sum(len(json.dumps(r, sort_keys=True)) for r in bundle.score(chunk))
+    elapsed = time.perf_counter() - started
+    latencies = []
+    for doc in docs[:300]:
+        one = time.perf_counter()
+        bundle.score([doc])
+        latencies.append((time.perf_counter() - one) * 1000)
+    print(f"scored {len(docs)} PRs in {elapsed:.2f} s: {len(docs) / elapsed:,.0f} PRs/s "
+          f"(parse + features + model + reasons + JSON; {written / 1e6:.1f} MB out)")
+    print(f"single PR latency: median {statistics.median(latencies):.2f} ms, "
+          f"p95 {sorted(latencies)[int(len(latencies) * 0.95)]:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

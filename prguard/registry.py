@@ -1,0 +1,235 @@
+"""The MLflow side of PRGuard (the only module importing mlflow): runs, the model registry, the champion."""
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import mlflow
+import numpy as np
+import pandas as pd
+import torch
+from mlflow.exceptions import MlflowException
+from mlflow.tracking import MlflowClient
+
+from prguard.config import CHAMPION_ALIAS
+from prguard.scoring import ScorerBundle
+
+log = logging.getLogger(__name__)
+
+TRAINING_EXPERIMENT = "prguard-training"
+EVALUATION_EXPERIMENT = "prguard-evaluation"
+BUNDLE_ARTIFACT = "bundle"
+_URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
+# Declared explicitly: letting MLflow infer requirements re-imports the model in a subprocess (slow).
+PIP_REQUIREMENTS = [f"torch=={torch.__version__.split('+')[0]}", f"numpy=={np.__version__}",
+                    f"mlflow=={mlflow.__version__}"]
+
+
+class NoChampion(LookupError):
+    """No model version carries the champion alias yet."""
+
+
+class PRGuardModel(mlflow.pyfunc.PythonModel):
+    """The pyfunc wrapper: its one artifact is a ScorerBundle folder, so loading needs no feature set."""
+
+    def load_context(self, context) -> None:
+        self.bundle = ScorerBundle.load(context.artifacts[BUNDLE_ARTIFACT])
+
+    # Annotated with DataFrame, the one input type MLflow neither validates nor warns about: PR documents
+    # are nested JSON that no MLflow schema describes.
+    def predict(self, context, model_input: pd.DataFrame, params=None) -> list[dict[str, Any]]:
+        """Rows of PR documents -> PRGuard results (as ``prguard score`` writes them)."""
+        docs = model_input.to_dict("records") if hasattr(model_input, "to_dict") else list(model_input)
+        return self.bundle.score(docs)
+
+
+def _is_local(uri: str) -> bool:
+    return uri.startswith(("sqlite:", "file:")) or "://" not in uri
+
+
+def connect(settings) -> MlflowClient:
+    """Point MLflow (tracking and registry) at the configured server or the local sqlite store."""
+    uri = settings.tracking_uri
+    if uri.startswith("sqlite:"):
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    # MLflow also exports these as environment variables; only entrypoints may shape the environment
+    # (Settings.from_env reads MLFLOW_TRACKING_URI), so put back whatever was there before.
+    saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
+    try:
+        mlflow.set_tracking_uri(uri)
+        mlflow.set_registry_uri(uri)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def _experiment_id(settings, client: MlflowClient, name: str) -> str:
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    # A local store would otherwise put artifacts in ./mlruns of whatever directory the job ran in.
+    location = settings.mlflow_artifact_root.as_uri() if _is_local(settings.tracking_uri) else None
+    try:
+        return client.create_experiment(name, artifact_location=location)
+    except MlflowException:  # another job created it first
+        return client.get_experiment_by_name(name).experiment_id
+
+
+class TrackedRun:
+    """One MLflow run (a training or an evaluation): params, per-step metrics, figures, the model, tags."""
+
+    def __init__(self, settings, experiment: str = TRAINING_EXPERIMENT, run_name: str | None = None):
+        self.settings = settings
+        self.client = connect(settings)
+        self._experiment_id = _experiment_id(settings, self.client, experiment)
+        self._run_name = run_name
+        self.run_id: str | None = None
+
+    def __enter__(self) -> "TrackedRun":
+        run = mlflow.start_run(experiment_id=self._experiment_id, run_name=self._run_name)
+        self.run_id = run.info.run_id
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        mlflow.end_run(status="FAILED" if exc_type else "FINISHED")
+
+    def log_params(self, params: dict[str, Any]) -> None:
+        mlflow.log_params({k: ("" if v is None else v) for k, v in params.items()})
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        # MLflow rejects NaN/inf on some backends; a diverged loss is recorded as a tag by the caller.
+        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(v)},
+                           step=step)
+
+    def log_figure(self, figure, filename: str) -> None:
+        mlflow.log_figure(figure, filename)
+
+    def set_tags(self, tags: dict[str, Any]) -> None:
+        mlflow.set_tags({k: str(v) for k, v in tags.items()})
+
+    def log_bundle(self, bundle: ScorerBundle) -> str:
+        """Log the bundle as ONE pyfunc model, register it as a new version and return the version."""
+        # MLflow warns about cloudpickle and a missing signature on every log: both are by design here
+        # (the class is imported by name, PR documents have no MLflow schema), so keep the job log clean.
+        pyfunc_log = logging.getLogger("mlflow.pyfunc")
+        level = pyfunc_log.level
+        pyfunc_log.setLevel(logging.ERROR)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = bundle.save(Path(tmp) / BUNDLE_ARTIFACT)
+                info = mlflow.pyfunc.log_model(
+                    name="model", python_model=PRGuardModel(), artifacts={BUNDLE_ARTIFACT: str(folder)},
+                    pip_requirements=PIP_REQUIREMENTS, registered_model_name=self.settings.model_name,
+                )
+        finally:
+            pyfunc_log.setLevel(level)
+        version = str(info.registered_model_version)
+        self.set_tags({"model_version": version})
+        return version
+
+    def record_decision(self, promoted: bool, reason: str) -> None:
+        """The champion decision and why, as tags (searchable) and params (shown with the run)."""
+        decision = "promoted" if promoted else "rejected"
+        self.set_tags({"champion_decision": decision, "champion_reason": reason})
+        mlflow.log_params({"champion_decision": decision, "champion_reason": reason[:500]})
+
+
+def champion_version(settings, client: MlflowClient | None = None) -> str | None:
+    """The version the champion alias points at, or None when there is none (or no model at all)."""
+    client = client or connect(settings)
+    try:
+        return str(client.get_model_version_by_alias(settings.model_name, CHAMPION_ALIAS).version)
+    except MlflowException as exc:
+        if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"):
+            return None
+        raise
+
+
+def promote(settings, version: str) -> None:
+    """Move the champion alias to ``version`` (the service picks it up on its next refresh)."""
+    connect(settings).set_registered_model_alias(settings.model_name, CHAMPION_ALIAS, str(version))
+
+
+def load_bundle(settings, model_uri: str, model_version: str | None = None) -> ScorerBundle:
+    """Load a registered bundle by URI (``models:/name/3``, ``models:/name@champion``)."""
+    connect(settings)
+    model = mlflow.pyfunc.load_model(model_uri)
+    bundle = model.unwrap_python_model().bundle
+    bundle.model_version = model_version
+    return bundle
+
+
+def load_champion(settings) -> ScorerBundle:
+    """The champion bundle; raises NoChampion with what to do when there is none."""
+    version = champion_version(settings)
+    if version is None:
+        raise NoChampion(
+            f"no model carries the alias '{CHAMPION_ALIAS}' of '{settings.model_name}' at "
+            f"{settings.tracking_uri}; run `prguard train` first (or set MLFLOW_TRACKING_URI)")
+    # Load by number, not alias: the alias may move between resolving it and downloading.
+    return load_bundle(settings, f"models:/{settings.model_name}/{version}", model_version=version)
+
+
+class ChampionWatcher:
+    """The service's view of the champion: re-resolves the alias at most every
+    ``settings.model_refresh_seconds`` and swaps in a new version without a restart.
+
+    The first load happens in the caller; later ones in a background thread, so a request never waits
+    on a download. A failed load keeps the previous bundle and is logged, never raised.
+    """
+
+    def __init__(self, settings, loader: Callable[[str], ScorerBundle] | None = None,
+                 clock: Callable[[], float] = time.monotonic):
+        self.settings = settings
+        self._loader = loader or (lambda version: load_bundle(
+            settings, f"models:/{settings.model_name}/{version}", model_version=version))
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._bundle: ScorerBundle | None = None
+        self._version: str | None = None
+        self._checked_at = -math.inf
+        self._refreshing = False
+
+    @property
+    def version(self) -> str | None:
+        return self._version
+
+    def current(self) -> ScorerBundle | None:
+        with self._lock:
+            age = self._clock() - self._checked_at
+            due = not self._refreshing and age >= self.settings.model_refresh_seconds
+            if due:
+                self._refreshing = True
+                self._checked_at = self._clock()
+            bundle = self._bundle
+        if due:
+            if bundle is None:
+                self._refresh()
+            else:
+                threading.Thread(target=self._refresh, name="champion-refresh", daemon=True).start()
+        with self._lock:
+            return self._bundle
+
+    def _refresh(self) -> None:
+        try:
+            version = champion_version(self.settings)
+            if version is not None and version != self._version:
+                bundle = self._loader(version)
+                with self._lock:
+                    self._bundle, self._version = bundle, version
+                log.info("loaded champion model", extra={"model_version": version})
+        except Exception:
+            log.exception("could not refresh the champion model; keeping version %s", self._version)
+        finally:
+            with self._lock:
+                self._refreshing = False

@@ -1,0 +1,186 @@
+"""The scorer bundle: everything a trained model needs to score PRs, saved to and loaded from one folder."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+import torch
+
+from prguard import features
+from prguard.model import Autoencoder, AutoencoderConfig, RobustScaler
+
+BUNDLE_FORMAT = 1
+MANIFEST_FILE = "bundle.json"
+WEIGHTS_FILE = "weights.pt"
+PROFILES_FILE = "profiles.json"
+# A check run shows a handful of reasons; more is noise to a maintainer.
+TOP_REASONS = 3
+# A feature is "atypical" for a PR when it sits at least this many robust scales from the training median.
+ATYPICAL_SCALES = 1.0
+
+
+class BundleError(ValueError):
+    """A bundle folder is missing files or was written by an incompatible version."""
+
+
+def pr_identity(doc: dict[str, Any]) -> tuple[str, int | None, str | None]:
+    """(repo full name, number, head SHA) of a GitHub-shaped PR document."""
+    repo = ((doc.get("base") or {}).get("repo") or {}).get("full_name") or ""
+    number = doc.get("number")
+    return repo, int(number) if number is not None else None, (doc.get("head") or {}).get("sha")
+
+
+@dataclasses.dataclass
+class ScorerBundle:
+    """A trained autoencoder with its scaler, threshold, feature contract and repository profiles.
+
+    ``score`` is the one scoring path shared by ``prguard score`` and the webhook worker. Scoring is
+    read-only, so one bundle may serve several threads at once.
+    """
+
+    feature_names: list[str]
+    feature_version: str
+    scaler: RobustScaler
+    model_config: AutoencoderConfig
+    state_dict: dict[str, torch.Tensor]
+    threshold: float
+    profiles: dict[str, dict[str, Any]]
+    train_config: dict[str, Any] = dataclasses.field(default_factory=dict)
+    model_version: str | None = None
+
+    def __post_init__(self) -> None:
+        self._model = Autoencoder(self.model_config)
+        self._model.load_state_dict(self.state_dict)
+        self._model.eval()
+        self._profiles = {repo: features.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
+        self._profiles_lower = {repo.lower(): p for repo, p in self._profiles.items()}
+
+    # ---- the pieces ------------------------------------------------------------------------------
+    def profile_for(self, repo: str):
+        """The repository's own profile, or None for a repository without history (the feature code
+        then falls back to global norms, exactly as the preprocessing job does)."""
+        return self._profiles.get(repo) or self._profiles_lower.get(repo.lower())
+
+    def check_compatible(self) -> None:
+        """Refuse to score with features this code no longer computes the same way."""
+        if self.feature_version != features.FEATURE_VERSION or list(self.feature_names) != list(
+                features.FEATURE_NAMES):
+            raise BundleError(
+                f"model was trained on features version {self.feature_version}, this code computes "
+                f"version {features.FEATURE_VERSION}; run `prguard preprocess` and `prguard train` again")
+
+    def vectors(self, docs: Iterable[dict[str, Any]]) -> np.ndarray:
+        rows = [features.extract(doc, self.profile_for(pr_identity(doc)[0])) for doc in docs]
+        return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
+
+    def squared_errors(self, rows: np.ndarray) -> np.ndarray:
+        """Per-feature squared reconstruction error in scaled space for raw feature rows."""
+        if len(rows) == 0:
+            return np.zeros((0, len(self.feature_names)), dtype=np.float32)
+        scaled = torch.from_numpy(self.scaler.transform(rows))
+        return self._model.squared_errors(scaled).numpy()
+
+    def row_scores(self, rows: np.ndarray) -> np.ndarray:
+        return self.squared_errors(rows).mean(axis=1)
+
+    # ---- the scoring path ------------------------------------------------------------------------
+    def score(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Score PR documents: ``{repo, number, head_sha, score, threshold, anomalous, model_version,
+        reasons: [{feature, value, typical, contribution, sentence}]}`` per document, in order."""
+        self.check_compatible()
+        rows = self.vectors(docs)
+        errors = self.squared_errors(rows)
+        scaled = self.scaler.transform(rows)
+        results = []
+        for doc, row, z, err in zip(docs, rows, scaled, errors):
+            repo, number, head_sha = pr_identity(doc)
+            score = float(err.mean())
+            results.append({
+                "repo": repo, "number": number, "head_sha": head_sha,
+                "score": round(score, 6),
+                "threshold": round(self.threshold, 6),
+                "anomalous": bool(score > self.threshold),
+                "model_version": self.model_version,
+                "reasons": self._reasons(doc, repo, row, z, err),
+            })
+        return results
+
+    def _reasons(self, doc, repo, row, z, err) -> list[dict[str, Any]]:
+        """The features that add most to the error AND where the PR itself is atypical.
+
+        A large error on a feature at its usual value (the network expected a CI change beside a
+        build change) would read "no CI workflow changed", which explains nothing to a maintainer; such
+        features only serve when no feature is atypical. Features explained by the same sentence (the
+        four time encodings) are reported once, with their contributions added.
+        """
+        order = [int(i) for i in np.argsort(-err, kind="stable") if err[i] > 0]
+        atypical = [i for i in order if abs(z[i]) >= ATYPICAL_SCALES]
+        profile = self.profile_for(repo)
+        reasons: dict[str, dict[str, Any]] = {}
+        for i in atypical or order[:1]:
+            sentence = features.explain(self.feature_names[i], doc, profile)
+            if sentence in reasons:
+                merged = reasons[sentence]
+                merged["contribution"] = round(merged["contribution"] + float(err[i]), 6)
+                continue
+            if len(reasons) == TOP_REASONS:
+                break
+            reasons[sentence] = {
+                "feature": self.feature_names[i],
+                "value": _finite(row[i]),
+                "typical": _finite(self.scaler.center[i]),
+                "contribution": round(float(err[i]), 6),
+                "sentence": sentence,
+            }
+        return sorted(reasons.values(), key=lambda r: -r["contribution"])
+
+    # ---- persistence -----------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        torch.save(self.state_dict, folder / WEIGHTS_FILE)
+        (folder / PROFILES_FILE).write_text(json.dumps(self.profiles, sort_keys=True))
+        manifest = {
+            "format": BUNDLE_FORMAT,
+            "feature_names": list(self.feature_names),
+            "feature_version": self.feature_version,
+            "scaler": self.scaler.to_dict(),
+            "model_config": self.model_config.to_dict(),
+            "threshold": self.threshold,
+            "train_config": self.train_config,
+        }
+        (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, model_version: str | None = None) -> "ScorerBundle":
+        folder = Path(folder)
+        try:
+            manifest = json.loads((folder / MANIFEST_FILE).read_text())
+            profiles = json.loads((folder / PROFILES_FILE).read_text())
+            state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        except FileNotFoundError as exc:
+            raise BundleError(f"{folder} is not a PRGuard model bundle: {exc.filename} is missing") from None
+        if manifest.get("format") != BUNDLE_FORMAT:
+            raise BundleError(f"bundle format {manifest.get('format')} is not supported (expected "
+                              f"{BUNDLE_FORMAT}); retrain with `prguard train`")
+        return cls(
+            feature_names=list(manifest["feature_names"]),
+            feature_version=str(manifest["feature_version"]),
+            scaler=RobustScaler.from_dict(manifest["scaler"]),
+            model_config=AutoencoderConfig.from_dict(manifest["model_config"]),
+            state_dict=state,
+            threshold=float(manifest["threshold"]),
+            profiles=profiles,
+            train_config=manifest.get("train_config") or {},
+            model_version=model_version,
+        )
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return round(value, 6) if math.isfinite(value) else None

@@ -1,0 +1,100 @@
+"""The scorer bundle: the scoring path shared by `prguard score` and the service, and its folder format."""
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import numpy as np
+import pytest
+
+from batch.train import TrainConfig, fit, threshold_for
+from prguard import features
+from prguard.scoring import BundleError, ScorerBundle
+from tests.support.training_data import START, make_prs, pr_doc
+
+RESULT_KEYS = {"repo", "number", "head_sha", "score", "threshold", "anomalous", "model_version", "reasons"}
+REASON_KEYS = {"feature", "value", "typical", "contribution", "sentence"}
+
+
+@pytest.fixture(scope="module")
+def bundle() -> ScorerBundle:
+    docs = make_prs(400, seed=11)
+    stats: dict[str, list] = {}
+    for doc in docs:
+        stats.setdefault(doc["base"]["repo"]["full_name"], []).append(features.profile_stats(doc))
+    profiles = {repo: features.build_profile(repo, s) for repo, s in stats.items()}
+    matrix = np.array([features.extract(d, profiles[d["base"]["repo"]["full_name"]]) for d in docs])
+    fitted = fit(matrix[:320], matrix[320:], TrainConfig(epochs=25, seed=5))
+    made = ScorerBundle(list(features.FEATURE_NAMES), features.FEATURE_VERSION, fitted.scaler,
+                        fitted.model_config, fitted.state_dict, 0.0,
+                        {repo: p.to_dict() for repo, p in profiles.items()}, {"seed": 5}, model_version="7")
+    made.threshold = threshold_for(made.row_scores(matrix[320:]), 2.0)
+    return made
+
+
+def attack(kind: str, number: int = 9001, repo: str = "acme/api") -> dict:
+    return pr_doc(repo, number, random.Random(number), START, kind)
+
+
+def test_results_have_the_agreed_shape_and_readable_reasons(bundle):
+    docs = make_prs(5, seed=99) + [attack("workflow_curl_pipe")]
+    results = bundle.score(docs)
+    assert [r["number"] for r in results] == [d["number"] for d in docs]
+    for result in results:
+        assert set(result) == RESULT_KEYS
+        assert result["model_version"] == "7"
+        assert result["anomalous"] == (result["score"] > result["threshold"])
+        assert 1 <= len(result["reasons"]) <= 3
+        for reason in result["reasons"]:
+            assert set(reason) == REASON_KEYS
+            assert reason["feature"] in features.FEATURE_NAMES
+            assert isinstance(reason["sentence"], str) and len(reason["sentence"]) > 5
+        contributions = [r["contribution"] for r in result["reasons"]]
+        assert contributions == sorted(contributions, reverse=True)
+
+
+def test_attack_archetypes_score_above_the_threshold_with_their_reason_first(bundle):
+    normal = bundle.score(make_prs(200, seed=123))
+    curl_pipe = bundle.score([attack("workflow_curl_pipe")])[0]
+    assert curl_pipe["anomalous"]
+    assert curl_pipe["score"] > max(r["score"] for r in normal[:50])
+    top = {r["feature"] for r in curl_pipe["reasons"]}
+    assert top & {"pipes_to_shell", "touches_ci", "sensitive_rarity", "author_first_time"}
+    assert sum(r["anomalous"] for r in normal) / len(normal) < 0.15
+
+
+def test_an_unknown_repository_is_scored_against_global_norms(bundle):
+    doc = make_prs(1, seed=5, repos=("someone/new-repo",))[0]
+    assert bundle.profile_for("someone/new-repo") is None
+    expected = bundle.row_scores(np.array([features.extract(doc, None)]))[0]
+    assert bundle.score([doc])[0]["score"] == pytest.approx(float(expected), abs=1e-6)
+
+
+def test_repository_names_match_case_insensitively(bundle):
+    assert bundle.profile_for("ACME/API") is bundle.profile_for("acme/api") is not None
+
+
+def test_a_bundle_folder_round_trip_scores_identically(bundle, tmp_path):
+    docs = make_prs(20, seed=42) + [attack("mass_deletion")]
+    loaded = ScorerBundle.load(bundle.save(tmp_path / "bundle"), model_version="7")
+    assert loaded.score(docs) == bundle.score(docs)
+
+
+def test_a_folder_without_a_bundle_is_reported(tmp_path):
+    with pytest.raises(BundleError, match="bundle.json is missing"):
+        ScorerBundle.load(tmp_path)
+
+
+def test_a_model_trained_on_other_features_refuses_to_score(bundle):
+    old = dataclasses.replace(bundle, feature_version="0")
+    with pytest.raises(BundleError, match="prguard train"):
+        old.score(make_prs(1))
+
+
+@pytest.mark.parametrize("kind", ["workflow_curl_pipe", "binary_blob", "mass_deletion", "branch_injection"])
+def test_reasons_name_what_is_unusual_about_the_pr_once_each(bundle, kind):
+    result = bundle.score([attack(kind)])[0]
+    sentences = [r["sentence"] for r in result["reasons"]]
+    assert len(set(sentences)) == len(sentences)
+    for reason in result["reasons"]:
+        assert reason["value"] != reason["typical"], reason  # not "no CI workflow changed"
