@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
+from prguard.secrets import settings_for
 
 
 def _read(file) -> list[dict]:
@@ -42,7 +44,7 @@ def evaluate(file, featureset_id) -> None:
     from batch.train import TrainingError
 
     try:
-        settings = Settings.from_env()
+        settings = settings_for("train", os.environ)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:

@@ -1,10 +1,13 @@
 """`prguard fetch`: pull request history from GitHub into the store."""
 from __future__ import annotations
 
+import os
+
 import click
 
-from prguard.config import Settings
+from prguard.config import ConfigError
 from prguard.logs import configure_logging
+from prguard.secrets import settings_for
 from prguard.store import open_store
 
 
@@ -22,7 +25,10 @@ def fetch(repos, since, page_size, max_wait):
     from batch.fetch import FetchUsageError, parse_time, run_fetch
     from prguard.github import GitHubApp, GitHubError, RetryPolicy, TokenClient
 
-    settings = Settings.from_env()
+    try:
+        settings = settings_for("fetch", os.environ)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     configure_logging(settings.log_level, settings.log_format)
     try:
         since_time = parse_time(since) if since else None

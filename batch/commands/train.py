@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import click
 
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
+from prguard.secrets import settings_for
 
 
 @click.command()
@@ -31,7 +33,7 @@ def train(featureset_id, epochs, seed, threshold_k, min_alert_rate, max_alert_ra
     from batch.train import TrainConfig, TrainingError, train as run_training
 
     try:
-        settings = Settings.from_env()
+        settings = settings_for("train", os.environ)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     overrides = {"epochs": epochs, "seed": seed, "threshold_k": threshold_k, "alert_rate_min": min_alert_rate,

@@ -1,9 +1,12 @@
 """``prguard checks``: the check runs PRGuard recorded, newest first, marking those not posted to GitHub."""
 from __future__ import annotations
 
+import os
+
 import click
 
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
+from prguard.secrets import settings_for
 from prguard.store import open_store
 
 OFFLINE_MARK = "[offline, not posted]"
@@ -26,7 +29,7 @@ def format_check_run(record: dict) -> str:
 def checks(repo: str | None, limit: int) -> None:
     """List recorded check runs; in offline mode (no App credentials) they are marked as not posted."""
     try:
-        settings = Settings.from_env()
+        settings = settings_for("worker", os.environ)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     store = open_store(settings)

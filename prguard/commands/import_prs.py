@@ -1,9 +1,12 @@
 """`prguard import`: load GitHub pull request JSON lines into the configured store."""
 from __future__ import annotations
 
+import os
+
 import click
 
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
+from prguard.secrets import settings_for
 
 # More than this many bad lines are summarised, so a wrong file does not flood the terminal.
 MAX_ERRORS_SHOWN = 50
@@ -21,7 +24,7 @@ def import_prs(file) -> None:
     from prguard.store import open_store
 
     try:
-        settings = Settings.from_env()
+        settings = settings_for("fetch", os.environ)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     store = open_store(settings)

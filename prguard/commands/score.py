@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import click
 
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
+from prguard.secrets import settings_for
 
 # Scoring in chunks keeps memory flat on large files and lets the network run one batch per chunk.
 CHUNK = 512
@@ -50,7 +52,7 @@ def score(file, output) -> None:
     from prguard import registry  # MLflow is heavy: load it only when scoring
 
     try:
-        settings = Settings.from_env()
+        settings = settings_for("train", os.environ)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
