@@ -1,8 +1,11 @@
 """Webhook event handlers: one plain function per event, given the store, the payload and the delivery.
 
 Each handler first reads everything it needs from the payload (BadDelivery -> 400 with nothing
-stored), then records the delivery (a duplicate stops there), then writes: PR documents,
-installations, feedback and jobs for the worker. Nothing here calls GitHub or runs the model.
+stored), then claims the delivery id (a duplicate stops there), then writes: PR documents,
+installations, feedback and jobs for the worker. An outcome with ``claimed`` set tells the receiver
+to complete the delivery once the handler returns; a claim left incomplete (the store failed midway)
+can be taken over by a redelivery after ``Delivery.reclaim_after`` seconds, and every write is
+idempotent, so redoing the work is safe. Nothing here calls GitHub or runs the model.
 """
 from __future__ import annotations
 
@@ -12,11 +15,15 @@ from typing import Any, Callable
 
 from app import jobs, payloads
 from app.payloads import BadDelivery
+from prguard.store.base import DELIVERY_DONE, DELIVERY_RECLAIM_SECONDS
 
 log = logging.getLogger(__name__)
 
 ACCEPTED, DUPLICATE, IGNORED, PONG = "accepted", "duplicate", "ignored", "pong"
-STATUS = {ACCEPTED: 202, IGNORED: 202, DUPLICATE: 200, PONG: 200}
+IN_PROGRESS = "in_progress"
+# IN_PROGRESS is not a 2xx: GitHub then marks the redelivery failed, so its operator can redeliver
+# again once the grace period has passed, should the first attempt never complete.
+STATUS = {ACCEPTED: 202, IGNORED: 202, DUPLICATE: 200, PONG: 200, IN_PROGRESS: 409}
 
 SCORE_ACTIONS = frozenset({"opened", "reopened", "synchronize", "edited", "ready_for_review"})
 INACTIVE = frozenset({"suspended", "deleted"})
@@ -28,11 +35,12 @@ __all__ = ["BadDelivery", "Delivery", "Outcome", "dispatch"]
 
 @dataclasses.dataclass(frozen=True)
 class Delivery:
-    """What the headers say about one delivery."""
+    """What the headers say about one delivery, and how long an unfinished claim on its id holds."""
 
     id: str
     event: str
     action: str | None = None
+    reclaim_after: float = DELIVERY_RECLAIM_SECONDS
 
     def log_extra(self, **more: Any) -> dict[str, Any]:
         return {"delivery_id": self.id, "event": self.event, "action": self.action, **more}
@@ -43,14 +51,28 @@ class Outcome:
     outcome: str
     detail: str = ""
     job_ids: tuple[str, ...] = ()
+    claimed: bool = False  # this request holds the delivery's claim: complete it after the handler
 
     @property
     def status(self) -> int:
         return STATUS[self.outcome]
 
 
-def _ignored(detail: str) -> Outcome:
-    return Outcome(IGNORED, detail)
+def _ignored(detail: str, claimed: bool = False) -> Outcome:
+    return Outcome(IGNORED, detail, claimed=claimed)
+
+
+def _claim(store, delivery: Delivery) -> Outcome | None:
+    """Claim the delivery id; None when this request holds the claim, else the answer to give."""
+    if store.record_delivery(delivery.id, delivery.event, delivery.action,
+                             reclaim_after=delivery.reclaim_after):
+        return None
+    recorded = store.get_delivery(delivery.id)
+    if recorded is None or recorded["state"] == DELIVERY_DONE:
+        return Outcome(DUPLICATE, "delivery already received")
+    claimed_at = recorded["claimed_at"].isoformat()
+    return Outcome(IN_PROGRESS, f"delivery is still being processed (claimed at {claimed_at}); if that "
+                                f"attempt failed, redeliver it {delivery.reclaim_after:g} s after the claim")
 
 
 def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: int) -> Outcome | None:
@@ -59,8 +81,9 @@ def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: 
     installation = store.get_installation(installation_id)
     if installation is not None and installation.get("status") in INACTIVE:
         return _ignored(f"installation {installation_id} is {installation['status']}")
-    if not store.record_delivery(delivery.id, delivery.event, delivery.action):
-        return Outcome(DUPLICATE, "delivery already received")
+    stop = _claim(store, delivery)
+    if stop:
+        return stop
     if installation is None:
         store.upsert_installation(installation_id, payloads.account_login(payload), "active")
     return None
@@ -74,7 +97,7 @@ def _enqueue_scores(store, repo: str, numbers: list[int], head_sha: str, install
     )
     for number in numbers:
         log.info("score job queued", extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha))
-    return Outcome(ACCEPTED, f"{len(job_ids)} score job(s) queued", job_ids)
+    return Outcome(ACCEPTED, f"{len(job_ids)} score job(s) queued", job_ids, claimed=True)
 
 
 def handle_ping(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -95,13 +118,13 @@ def handle_pull_request(store, payload: dict[str, Any], delivery: Delivery) -> O
     if delivery.action == "closed":
         cancelled = store.cancel_jobs(jobs.pr_prefix(repo, number))
         log.info("pull request closed; %d pending job(s) cancelled", cancelled, extra=extra)
-        return Outcome(ACCEPTED, f"pull request closed; {cancelled} pending job(s) cancelled")
+        return Outcome(ACCEPTED, f"pull request closed; {cancelled} pending job(s) cancelled", claimed=True)
     if not changed:
         # An older delivery arriving late must not score a superseded head or a closed PR.
         stored = store.get_pull_request(repo, number) or {}
         if stored.get("state") == "closed" or (stored.get("head") or {}).get("sha") != head_sha:
             log.info("stale pull_request delivery ignored", extra=extra)
-            return _ignored("a newer version of this pull request is already stored")
+            return _ignored("a newer version of this pull request is already stored", claimed=True)
     return _enqueue_scores(store, repo, [number], head_sha, installation_id, delivery, force=False)
 
 
@@ -148,7 +171,7 @@ def handle_check_run(store, payload: dict[str, Any], delivery: Delivery) -> Outc
         return stop
     numbers = _check_run_numbers(store, repo, head_sha, numbers)
     if not numbers:
-        return _ignored("check run belongs to no known pull request")
+        return _ignored("check run belongs to no known pull request", claimed=True)
     if delivery.action == "rerequested":
         return _enqueue_scores(store, repo, numbers[:1], head_sha, installation_id, delivery, force=True)
     user = payloads.sender_login(payload)
@@ -158,7 +181,7 @@ def handle_check_run(store, payload: dict[str, Any], delivery: Delivery) -> Outc
                                                         delivery.id))
     log.info("marked as expected by %s", user or "unknown user",
              extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha))
-    return Outcome(ACCEPTED, "feedback recorded; check run will be re-completed", (job_id,))
+    return Outcome(ACCEPTED, "feedback recorded; check run will be re-completed", (job_id,), claimed=True)
 
 
 def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -167,14 +190,15 @@ def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> O
         return _ignored(f"installation action {delivery.action!r} is not tracked")
     installation_id = payloads.installation_id(payload)
     repositories = payloads.repository_names(payload.get("repositories"), "repositories")
-    if not store.record_delivery(delivery.id, delivery.event, delivery.action):
-        return Outcome(DUPLICATE, "delivery already received")
+    stop = _claim(store, delivery)
+    if stop:
+        return stop
     # Only "created" lists the repositories; other actions keep the stored list.
     store.upsert_installation(installation_id, payloads.account_login(payload), status,
                               repositories=repositories if delivery.action == "created" else None)
     log.info("installation %s is %s", installation_id, status,
              extra=delivery.log_extra(installation_id=installation_id))
-    return Outcome(ACCEPTED, f"installation {installation_id} is {status}")
+    return Outcome(ACCEPTED, f"installation {installation_id} is {status}", claimed=True)
 
 
 def handle_installation_repositories(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -183,14 +207,15 @@ def handle_installation_repositories(store, payload: dict[str, Any], delivery: D
     installation_id = payloads.installation_id(payload)
     added = payloads.repository_names(payload.get("repositories_added"), "repositories_added")
     removed = payloads.repository_names(payload.get("repositories_removed"), "repositories_removed")
-    if not store.record_delivery(delivery.id, delivery.event, delivery.action):
-        return Outcome(DUPLICATE, "delivery already received")
+    stop = _claim(store, delivery)
+    if stop:
+        return stop
     if store.get_installation(installation_id) is None:
         store.upsert_installation(installation_id, payloads.account_login(payload), "active")
     store.update_installation_repositories(installation_id, added, removed)
     log.info("installation %s: %d repositories added, %d removed", installation_id, len(added), len(removed),
              extra=delivery.log_extra(installation_id=installation_id))
-    return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed")
+    return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed", claimed=True)
 
 
 HANDLERS: dict[str, Callable[[Any, dict[str, Any], Delivery], Outcome]] = {

@@ -1,8 +1,10 @@
 """POST /webhooks/github: size cap, signature check over the raw body, header and JSON validation, dispatch.
 
 Status codes (also in the README):
-  200 ping, or a delivery id seen before (outcome "duplicate": nothing is done again)
+  200 ping, or a delivery id already processed (outcome "duplicate": nothing is done again)
   202 accepted (stored, jobs queued) or ignored (event/action PRGuard does not use, inactive installation)
+  409 a delivery id whose first attempt has not completed yet (outcome "in_progress"); if that attempt
+      failed (it answered 503), a redelivery PRGUARD_DELIVERY_RECLAIM_SECONDS (60 s) after it is processed
   400 missing X-GitHub-Event / X-GitHub-Delivery, malformed JSON, payload without installation.id or
       without the fields the event needs
   401 X-Hub-Signature-256 missing or not matching GITHUB_WEBHOOK_SECRET
@@ -86,7 +88,8 @@ def _verified_delivery(settings) -> tuple[Delivery, dict]:
     if not isinstance(payload, dict):
         raise Rejected(400, "bad_request", "body must be a JSON object")
     action = payload.get("action")
-    return Delivery(delivery_id, event, action if isinstance(action, str) else None), payload
+    return Delivery(delivery_id, event, action if isinstance(action, str) else None,
+                    settings.delivery_reclaim_seconds), payload
 
 
 def _answer(status: int, started: float, **body):
@@ -111,6 +114,10 @@ def receive_github_webhook():
     extra = delivery.log_extra()
     try:
         outcome = dispatch(services.store, payload, delivery)
+        if outcome.claimed:
+            # Only now is the delivery done for good; failing before here leaves a claim that a
+            # redelivery can take over once it is older than delivery.reclaim_after.
+            services.store.complete_delivery(delivery.id)
     except BadDelivery as exc:
         metrics.count_delivery(delivery.event, delivery.action, "bad_request")
         log.warning("webhook rejected (400): %s", exc, extra=extra)
@@ -119,8 +126,9 @@ def receive_github_webhook():
         metrics.count_delivery(delivery.event, delivery.action, "unavailable")
         log.exception("store unavailable while handling the delivery", extra=extra)
         return _answer(503, started, outcome="unavailable", delivery=delivery.id,
-                       error="the store is unavailable; redeliver this delivery from the App's "
-                             "Advanced settings once /readyz reports ready")
+                       error="the store is unavailable; redeliver this delivery from the App's Advanced "
+                             "settings once /readyz reports ready and at least "
+                             f"{delivery.reclaim_after:g} s after this attempt")
 
     metrics.count_delivery(delivery.event, delivery.action, outcome.outcome)
     log.info("webhook %s: %s", outcome.outcome, outcome.detail,

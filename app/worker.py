@@ -20,10 +20,6 @@ from prguard.store.base import JOB_DEAD, Job, Store, utcnow
 
 log = logging.getLogger(__name__)
 
-# Retry delays: 2 s, 4 s, 8 s ... capped at 10 minutes, so 8 attempts span roughly 8 minutes of outage.
-DEFAULT_BACKOFF_SECONDS = 2.0
-DEFAULT_MAX_BACKOFF_SECONDS = 600.0
-DEFAULT_POLL_SECONDS = 1.0
 MAX_ERROR_CHARS = 2000
 
 
@@ -67,18 +63,21 @@ class LeaseKeeper:
 
 
 class Worker:
-    """Claims and runs jobs one at a time; several workers (threads or processes) can share a store."""
+    """Claims and runs jobs one at a time; several workers (threads or processes) can share a store.
+
+    Retry delays come from the settings (PRGUARD_JOB_BACKOFF_SECONDS, PRGUARD_JOB_MAX_BACKOFF_SECONDS)
+    unless ``backoff_base`` / ``backoff_cap`` override them.
+    """
 
     def __init__(self, store: Store, context: JobContext, settings: Settings,
-                 worker_id: str | None = None, backoff_base: float = DEFAULT_BACKOFF_SECONDS,
-                 backoff_cap: float = DEFAULT_MAX_BACKOFF_SECONDS,
-                 rng: random.Random | None = None):
+                 worker_id: str | None = None, backoff_base: float | None = None,
+                 backoff_cap: float | None = None, rng: random.Random | None = None):
         self.store = store
         self.context = context
         self.settings = settings
         self.worker_id = worker_id or default_worker_id()
-        self.backoff_base = backoff_base
-        self.backoff_cap = backoff_cap
+        self.backoff_base = settings.job_backoff_seconds if backoff_base is None else backoff_base
+        self.backoff_cap = settings.job_max_backoff_seconds if backoff_cap is None else backoff_cap
         self.rng = rng or random.Random()
 
     def run_once(self) -> bool:
@@ -127,8 +126,11 @@ class Worker:
         created = record.get("created_at")
         return (utcnow() - created).total_seconds() if created is not None else None
 
-    def run(self, stop_event: threading.Event, poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
-        """Work until ``stop_event`` is set; the job in hand is always finished first (graceful stop)."""
+    def run(self, stop_event: threading.Event, poll_seconds: float | None = None) -> None:
+        """Work until ``stop_event`` is set; the job in hand is always finished first (graceful stop).
+        An empty queue is looked at again every ``poll_seconds`` (default: PRGUARD_WORKER_POLL_SECONDS)."""
+        if poll_seconds is None:
+            poll_seconds = self.settings.worker_poll_seconds
         log.info("worker %s started", self.worker_id)
         while not stop_event.is_set():
             try:
@@ -143,10 +145,12 @@ class Worker:
 
 def run_worker(settings: Settings, stop_event: threading.Event, *, store: Store | None = None,
                context_factory: Callable[[Settings, Store], JobContext] | None = None,
-               worker_id: str | None = None, poll_seconds: float = DEFAULT_POLL_SECONDS,
-               backoff_base: float = DEFAULT_BACKOFF_SECONDS,
-               backoff_cap: float = DEFAULT_MAX_BACKOFF_SECONDS) -> None:
-    """Run a worker until ``stop_event`` is set (``prguard worker``, or a thread in ``prguard serve``)."""
+               worker_id: str | None = None, poll_seconds: float | None = None,
+               backoff_base: float | None = None, backoff_cap: float | None = None) -> None:
+    """Run a worker until ``stop_event`` is set (``prguard worker``, or a thread in ``prguard serve``).
+
+    Timing comes from the settings; the keyword arguments, when given, override it (CLI options).
+    """
     own_store = store is None
     store = store or open_store(settings)
     try:

@@ -51,14 +51,27 @@ def champion(settings: Settings):
 # Inside a job the GitHub client retries briefly; longer outages are the job queue's business (backoff
 # with the lease released), so a worker never sits on one job for minutes.
 JOB_RETRY_POLICY = dict(max_attempts=3, backoff_base=1.0, backoff_max=8.0)
+# Connecting to GitHub takes milliseconds when it works; a longer wait is an outage, so the connect
+# timeout stays short even when PRGUARD_GITHUB_TIMEOUT_SECONDS allows slow answers.
+MAX_CONNECT_TIMEOUT_SECONDS = 10.0
+
+
+def github_options(settings: Settings) -> dict[str, Any]:
+    """The GitHub client's ``policy`` and ``timeout`` for jobs: PRGUARD_GITHUB_TIMEOUT_SECONDS and
+    PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS, with JOB_RETRY_POLICY's short inline retries."""
+    from prguard.github import RetryPolicy
+
+    timeout = settings.github_timeout_seconds
+    policy = RetryPolicy(**JOB_RETRY_POLICY, min_write_interval=settings.github_write_interval_seconds)
+    return {"policy": policy, "timeout": (min(MAX_CONNECT_TIMEOUT_SECONDS, timeout), timeout)}
 
 
 def build_context(settings: Settings, store: Store, **core_options: Any) -> JobContext:
-    """Everything a job needs, from configuration; ``core_options`` tune the GitHub client (timeouts)."""
+    """Everything a job needs, from configuration; ``core_options`` override the GitHub client's
+    options that ``github_options`` derives from the settings."""
     from prguard.features import sensitive_files
-    from prguard.github import RetryPolicy
 
-    core_options.setdefault("policy", RetryPolicy(**JOB_RETRY_POLICY))
+    core_options = {**github_options(settings), **core_options}
 
     def on_scored(score: dict) -> None:
         anomalous = bool(score.get("anomalous"))

@@ -37,6 +37,15 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float, allow_zero: bool = False) -> float:
+    """A duration in seconds: a number, > 0 (or >= 0 with ``allow_zero``)."""
+    value = _float(env, name, default)
+    if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigError(f"{name} must be a number of seconds {bound}, got {env.get(name)!r}")
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Everything configurable. Defaults are the embedded mode: files under ``data_dir``, nothing to run."""
@@ -68,6 +77,18 @@ class Settings:
     job_lease_seconds: int = 120
     model_refresh_seconds: float = 30.0
     max_webhook_bytes: int = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+    # A delivery whose receiver failed before finishing may be redelivered (same id) after this long;
+    # a receiver answers within GitHub's 10 s, so 60 s never takes over one still at work.
+    delivery_reclaim_seconds: float = 60.0
+    # Worker timing: an idle worker looks at the queue every poll interval; a failed job retries after
+    # backoff * 2^(attempt-1) (with jitter), at most max_backoff: 2 s ... 10 min spans ~8 min of outage.
+    worker_poll_seconds: float = 1.0
+    job_backoff_seconds: float = 2.0
+    job_max_backoff_seconds: float = 600.0
+    # GitHub API: read timeout of one request (connecting gets at most 10 s of it), and the pause
+    # between content-creating requests GitHub's best practices ask for (1 s) to avoid secondary limits.
+    github_timeout_seconds: float = 30.0
+    github_write_interval_seconds: float = 1.0
     log_format: str = "text"
     log_level: str = "INFO"
 
@@ -77,12 +98,17 @@ class Settings:
         env = os.environ if env is None else env
         conclusion = env.get("PRGUARD_UNUSUAL_CONCLUSION", "neutral") or "neutral"
         if conclusion not in UNUSUAL_CONCLUSIONS:
-            raise ConfigError(
-                f"PRGUARD_UNUSUAL_CONCLUSION must be one of {', '.join(UNUSUAL_CONCLUSIONS)}, got {conclusion!r}"
-            )
+            raise ConfigError(f"PRGUARD_UNUSUAL_CONCLUSION must be one of {', '.join(UNUSUAL_CONCLUSIONS)}, "
+                              f"got {conclusion!r}")
         log_format = env.get("PRGUARD_LOG_FORMAT", "text") or "text"
         if log_format not in ("text", "json"):
             raise ConfigError(f"PRGUARD_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
+        backoff = _seconds(env, "PRGUARD_JOB_BACKOFF_SECONDS", 2.0, allow_zero=True)
+        max_backoff = _seconds(env, "PRGUARD_JOB_MAX_BACKOFF_SECONDS", 600.0, allow_zero=True)
+        if max_backoff < backoff:
+            raise ConfigError(f"PRGUARD_JOB_MAX_BACKOFF_SECONDS ({max_backoff:g}) must not be below "
+                              f"PRGUARD_JOB_BACKOFF_SECONDS ({backoff:g}); raise the first or lower the "
+                              "second")
         return cls(
             data_dir=Path(env.get("PRGUARD_DATA_DIR") or "var"),
             mongo_uri=env.get("MONGO_URI") or None,
@@ -105,6 +131,13 @@ class Settings:
             job_lease_seconds=_int(env, "PRGUARD_JOB_LEASE_SECONDS", 120),
             model_refresh_seconds=_float(env, "PRGUARD_MODEL_REFRESH_SECONDS", 30.0),
             max_webhook_bytes=_int(env, "PRGUARD_MAX_WEBHOOK_BYTES", 25 * 1024 * 1024),
+            delivery_reclaim_seconds=_seconds(env, "PRGUARD_DELIVERY_RECLAIM_SECONDS", 60.0),
+            worker_poll_seconds=_seconds(env, "PRGUARD_WORKER_POLL_SECONDS", 1.0),
+            job_backoff_seconds=backoff,
+            job_max_backoff_seconds=max_backoff,
+            github_timeout_seconds=_seconds(env, "PRGUARD_GITHUB_TIMEOUT_SECONDS", 30.0),
+            github_write_interval_seconds=_seconds(env, "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS", 1.0,
+                                                   allow_zero=True),
             log_format=log_format,
             log_level=(env.get("PRGUARD_LOG_LEVEL") or "INFO").upper(),
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from prguard.config import Settings
+from prguard.config import ConfigError, Settings
 from prguard.logs import configure_logging
 
 APP_SPEC = "app.factory:create_app()"
@@ -53,7 +53,10 @@ def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
                    "store, off with MONGO_URI (run `prguard worker` separately).")
 def serve(bind: str, workers: int, threads: int, with_worker: bool | None) -> None:
     """Run the GitHub App webhook service (POST /webhooks/github, /healthz, /readyz, /metrics)."""
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     configure_logging(settings.log_level, settings.log_format)
     if not settings.github_webhook_secret:
         click.echo("warning: GITHUB_WEBHOOK_SECRET is not set; every webhook will be refused with 503",
@@ -71,6 +74,8 @@ def serve(bind: str, workers: int, threads: int, with_worker: bool | None) -> No
     if with_worker:
         from app.worker import run_worker  # after prepare_metrics_dir: its metrics go to the shared dir
 
+        # The same settings as `prguard worker`: PRGUARD_WORKER_POLL_SECONDS, PRGUARD_JOB_*BACKOFF_SECONDS,
+        # PRGUARD_GITHUB_TIMEOUT_SECONDS and PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS.
         worker_thread = threading.Thread(target=run_worker, args=(settings, stop), name="prguard-worker")
         worker_thread.start()
     click.echo(f"prguard serve: http://{bind} (worker {'on' if with_worker else 'off'})", err=True)

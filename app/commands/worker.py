@@ -1,35 +1,46 @@
 """``prguard worker``: run the job worker until SIGTERM/SIGINT, finishing the job in hand first."""
 from __future__ import annotations
 
-import functools
 import signal
 import threading
 
 import click
 
-from app.worker import DEFAULT_BACKOFF_SECONDS, DEFAULT_MAX_BACKOFF_SECONDS, DEFAULT_POLL_SECONDS, run_worker
-from app.worker_context import build_context
+from app.worker import run_worker
 from prguard.config import ConfigError, Settings
 from prguard.logs import configure_logging
 
+# Each option overrides one setting; left out, the setting's environment variable (or its default)
+# applies, the same one `prguard serve` gives its embedded worker.
+_SECONDS = click.FloatRange(min=0.0)
+_POSITIVE_SECONDS = click.FloatRange(min=0.0, min_open=True)
+
 
 @click.command()
-@click.option("--poll-seconds", type=float, default=DEFAULT_POLL_SECONDS, show_default=True,
-              envvar="PRGUARD_WORKER_POLL_SECONDS", help="Pause between looks at an empty queue.")
-@click.option("--backoff-seconds", type=float, default=DEFAULT_BACKOFF_SECONDS, show_default=True,
-              envvar="PRGUARD_JOB_BACKOFF_SECONDS",
-              help="First retry delay of a failed job; doubles per attempt.")
-@click.option("--max-backoff-seconds", type=float, default=DEFAULT_MAX_BACKOFF_SECONDS, show_default=True,
-              envvar="PRGUARD_JOB_MAX_BACKOFF_SECONDS", help="Upper bound of a retry delay.")
-@click.option("--github-timeout", type=float, default=30.0, show_default=True,
-              envvar="PRGUARD_GITHUB_TIMEOUT_SECONDS", help="Seconds to wait for one GitHub API answer.")
-def worker(poll_seconds: float, backoff_seconds: float, max_backoff_seconds: float,
-           github_timeout: float) -> None:
+@click.option("--poll-seconds", type=_POSITIVE_SECONDS, default=None,
+              help="Pause between looks at an empty queue. [setting: PRGUARD_WORKER_POLL_SECONDS, 1 s]")
+@click.option("--backoff-seconds", type=_SECONDS, default=None,
+              help="First retry delay of a failed job; doubles per attempt. "
+                   "[setting: PRGUARD_JOB_BACKOFF_SECONDS, 2 s]")
+@click.option("--max-backoff-seconds", type=_SECONDS, default=None,
+              help="Upper bound of a retry delay. [setting: PRGUARD_JOB_MAX_BACKOFF_SECONDS, 600 s]")
+@click.option("--github-timeout", type=_POSITIVE_SECONDS, default=None,
+              help="Seconds to wait for one GitHub API answer. "
+                   "[setting: PRGUARD_GITHUB_TIMEOUT_SECONDS, 30 s]")
+def worker(poll_seconds: float | None, backoff_seconds: float | None, max_backoff_seconds: float | None,
+           github_timeout: float | None) -> None:
     """Turn queued webhook jobs into check runs (scores PRs with the champion model)."""
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    overrides = {"worker_poll_seconds": poll_seconds, "job_backoff_seconds": backoff_seconds,
+                 "job_max_backoff_seconds": max_backoff_seconds, "github_timeout_seconds": github_timeout}
+    settings = settings.replace(**{name: value for name, value in overrides.items() if value is not None})
+    if settings.job_max_backoff_seconds < settings.job_backoff_seconds:
+        raise click.UsageError(f"the maximum backoff ({settings.job_max_backoff_seconds:g} s) is below the "
+                               f"first backoff ({settings.job_backoff_seconds:g} s); raise "
+                               "--max-backoff-seconds or lower --backoff-seconds")
     configure_logging(settings.log_level, settings.log_format)
     stop = threading.Event()
 
@@ -39,6 +50,4 @@ def worker(poll_seconds: float, backoff_seconds: float, max_backoff_seconds: flo
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    context_factory = functools.partial(build_context, timeout=(min(10.0, github_timeout), github_timeout))
-    run_worker(settings, stop, context_factory=context_factory, poll_seconds=poll_seconds,
-               backoff_base=backoff_seconds, backoff_cap=max_backoff_seconds)
+    run_worker(settings, stop)

@@ -12,6 +12,12 @@ JOB_DONE = "done"
 JOB_DEAD = "dead"
 JOB_CANCELLED = "cancelled"
 
+DELIVERY_PROCESSING = "processing"
+DELIVERY_DONE = "done"
+# A receiver stores a delivery's work in milliseconds and answers within GitHub's 10 s; a claim
+# older than this belongs to a receiver that failed or died, so a redelivery may take it over.
+DELIVERY_RECLAIM_SECONDS = 60.0
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
@@ -20,6 +26,14 @@ def utcnow() -> dt.datetime:
 def pr_key(repo: str, number: int) -> str:
     """The identity of a pull request: ``owner/name#number`` (repository names are case-insensitive)."""
     return f"{repo.lower()}#{int(number)}"
+
+
+def check_reclaim_after(reclaim_after: float) -> float:
+    """The grace period as a positive float; zero would let two concurrent re-claims both win."""
+    value = float(reclaim_after)
+    if not value > 0:
+        raise ValueError(f"reclaim_after must be > 0 seconds, got {reclaim_after!r}")
+    return value
 
 
 class InvalidPullRequest(ValueError):
@@ -113,10 +127,35 @@ class Store(abc.ABC):
         """Repository full names that have at least one stored PR, sorted case-insensitively."""
 
     # ---- webhook deliveries ----------------------------------------------------------------------
+    # A delivery id is claimed ("processing") before its work is stored and completed ("done") after,
+    # so a receiver that fails in between leaves a claim a later redelivery can take over: GitHub
+    # never redelivers on its own, and a manual redelivery keeps the id.
     @abc.abstractmethod
     def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None) -> bool:
-        """Insert the delivery id; True for the first writer, False for every duplicate."""
+                        received_at: dt.datetime | None = None,
+                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
+        """Claim the delivery id for processing, atomically; True when this caller holds the claim.
+
+        True for a new id (stored as ``processing``, ``claimed_at`` = ``received_at``, default now),
+        and True when the id is still ``processing`` and was claimed at least ``reclaim_after``
+        seconds before ``received_at`` (its receiver died or failed before completing): the claim
+        moves to this caller. False otherwise: the id is done, or claimed less than ``reclaim_after``
+        ago. Of several callers re-claiming one stuck id at once exactly one gets True.
+        Raises ValueError unless ``reclaim_after`` > 0.
+        """
+
+    @abc.abstractmethod
+    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
+        """Mark a ``processing`` delivery ``done`` (for good: it is never re-claimed). True if it
+        changed; False for an unknown id or one already done."""
+
+    @abc.abstractmethod
+    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
+        """``{delivery_id, event, action, state, received_at, claimed_at, completed_at, claims}`` or None.
+
+        ``state`` is ``processing`` or ``done``; ``received_at`` is the first claim, ``claimed_at``
+        the latest, ``claims`` how many times the id was claimed; ``completed_at`` is None until done.
+        """
 
     # ---- jobs (durable outbox) -------------------------------------------------------------------
     @abc.abstractmethod

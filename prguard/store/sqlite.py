@@ -7,7 +7,8 @@ import os
 from typing import Any, Iterator
 
 from prguard.store import docs
-from prguard.store.base import Store, pr_key, utcnow
+from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
+                                check_reclaim_after, pr_key, utcnow)
 from prguard.store.sqlite_jobs import SQLiteJobQueue
 from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
 
@@ -102,12 +103,34 @@ class SQLiteStore(SQLiteJobQueue, Store):
 
     # ---- webhook deliveries ----------------------------------------------------------------------
     def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None) -> bool:
+                        received_at: dt.datetime | None = None,
+                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
+        now = _ms(received_at or utcnow())
+        stale_before = now - int(check_reclaim_after(reclaim_after) * 1000)
+        # One statement, so the insert-or-take-over is atomic: the upsert's WHERE is evaluated under
+        # the write lock, and the winner moves claimed_at forward, past every racer's cut-off.
         cursor = self._db.execute(
-            "INSERT INTO deliveries (delivery_id, event, action, received_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (delivery_id) DO NOTHING",
-            (delivery_id, event, action, _ms(received_at or utcnow())))
+            "INSERT INTO deliveries (delivery_id, event, action, received_at, state, claimed_at, claims)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (delivery_id) DO UPDATE SET event = excluded.event,"
+            " action = excluded.action, claimed_at = excluded.claimed_at, claims = deliveries.claims + 1"
+            " WHERE deliveries.state = ? AND deliveries.claimed_at <= ?",
+            (delivery_id, event, action, now, DELIVERY_PROCESSING, now, DELIVERY_PROCESSING, stale_before))
         return cursor.rowcount == 1
+
+    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
+        cursor = self._db.execute(
+            "UPDATE deliveries SET state = ?, completed_at = ? WHERE delivery_id = ? AND state = ?",
+            (DELIVERY_DONE, _ms(completed_at or utcnow()), delivery_id, DELIVERY_PROCESSING))
+        return cursor.rowcount == 1
+
+    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
+        row = self._db.execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
+        if row is None:
+            return None
+        return {"delivery_id": row["delivery_id"], "event": row["event"], "action": row["action"],
+                "state": row["state"], "received_at": docs.from_millis(row["received_at"]),
+                "claimed_at": docs.from_millis(row["claimed_at"]),
+                "completed_at": docs.from_millis(row["completed_at"]), "claims": row["claims"]}
 
     # ---- installations ---------------------------------------------------------------------------
     def upsert_installation(self, installation_id: int, account: str, status: str = "active",

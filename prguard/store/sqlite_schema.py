@@ -5,6 +5,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -19,7 +20,9 @@ CREATE TABLE IF NOT EXISTS pull_requests (
 CREATE INDEX IF NOT EXISTS pull_requests_repo ON pull_requests (repo_key, number);
 CREATE INDEX IF NOT EXISTS pull_requests_head ON pull_requests (head_sha);
 CREATE TABLE IF NOT EXISTS deliveries (
-    delivery_id TEXT PRIMARY KEY, event TEXT NOT NULL, action TEXT, received_at INTEGER NOT NULL);
+    delivery_id TEXT PRIMARY KEY, event TEXT NOT NULL, action TEXT, received_at INTEGER NOT NULL,
+    state TEXT NOT NULL, claimed_at INTEGER NOT NULL, completed_at INTEGER,
+    claims INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS jobs (
     seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL,
     dedupe_key TEXT, run_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, lease_owner TEXT,
@@ -41,6 +44,17 @@ CREATE TABLE IF NOT EXISTS feedback (
     repo TEXT NOT NULL, user TEXT, created_at INTEGER NOT NULL,
     PRIMARY KEY (repo_key, number, head_sha, label));
 """
+
+# Columns added to tables of earlier files, as ALTER TABLE ... ADD COLUMN clauses. Deliveries recorded
+# before claims existed were handled by the receiver that recorded them, so they count as done.
+MIGRATIONS = {
+    "deliveries": {
+        "state": "state TEXT NOT NULL DEFAULT 'done'",
+        "claimed_at": "claimed_at INTEGER NOT NULL DEFAULT 0",
+        "completed_at": "completed_at INTEGER",
+        "claims": "claims INTEGER NOT NULL DEFAULT 1",
+    },
+}
 
 
 class SQLiteConnections:
@@ -73,13 +87,14 @@ class SQLiteConnections:
                                check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")  # durable across application crashes in WAL mode
         if self._schema_ready_pid != os.getpid():
             with write_transaction(conn):
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         conn.execute(statement)
+                migrate(conn)
             self._schema_ready_pid = os.getpid()
         return conn
 
@@ -104,3 +119,27 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, retrying while another connection holds it: switching a fresh file
+    needs an exclusive lock, and SQLite answers "database is locked" there without the busy handler
+    (threads opening one new file at once hit it)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Add the columns a file created by an earlier version lacks (inside the schema transaction)."""
+    for table, columns in MIGRATIONS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for name, definition in columns.items():
+            if name not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")

@@ -21,3 +21,18 @@ def test_file_and_schema_are_created_on_first_use_in_wal_mode(tmp_path):
     again = SQLiteStore(path)
     assert again.record_delivery("d", "ping", None) is False  # the data outlives the connection
     again.close()
+
+
+def test_a_file_from_before_delivery_claims_is_migrated_and_its_deliveries_stay_done(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE deliveries (delivery_id TEXT PRIMARY KEY, event TEXT NOT NULL,"
+                     " action TEXT, received_at INTEGER NOT NULL)")
+        conn.execute("INSERT INTO deliveries VALUES ('old', 'pull_request', 'opened', 0)")
+    conn.close()
+    store = SQLiteStore(path)
+    assert store.get_delivery("old")["state"] == "done"
+    assert store.record_delivery("old", "pull_request", "opened", reclaim_after=1) is False
+    assert store.record_delivery("new", "pull_request", "opened") is True
+    assert store.get_delivery("new")["state"] == "processing"
+    store.close()

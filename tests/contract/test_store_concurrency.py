@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import multiprocessing
 import threading
 
@@ -53,6 +54,18 @@ def test_concurrent_writers_of_one_delivery_exactly_one_wins(store):
     for delivery in range(5):
         results = run_threads(THREADS, lambda i: store.record_delivery(f"d-{delivery}", "pull_request", "opened"))
         assert sorted(results) == [False] * (THREADS - 1) + [True]
+
+
+def test_concurrent_reclaims_of_a_stuck_delivery_exactly_one_wins(store):
+    start = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+    for delivery in range(5):
+        assert store.record_delivery(f"d-{delivery}", "pull_request", "opened", received_at=start)
+        # Redeliveries past the grace period, a few milliseconds apart as on several gunicorn workers.
+        results = run_threads(THREADS, lambda i: store.record_delivery(
+            f"d-{delivery}", "pull_request", "opened", received_at=start + dt.timedelta(seconds=61, milliseconds=i),
+            reclaim_after=60))
+        assert sorted(results) == [False] * (THREADS - 1) + [True]
+        assert store.get_delivery(f"d-{delivery}")["claims"] == 2
 
 
 def test_concurrent_pr_updates_keep_the_newest(store):

@@ -1,0 +1,117 @@
+"""A delivery is never lost: a store failure midway answers 503, and a redelivery after the grace
+period does the work (exactly once); before it, the redelivery is refused, not silently dropped."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from app.factory import create_app
+from prguard.store.sqlite import SQLiteStore
+from tests.support.webhook_app import READY_MODEL
+from tests.support.webhooks import SECRET, example, post
+
+T0 = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.timezone.utc)
+GRACE = 60.0
+DELIVERY = "3f1c9a40-0000-11ef-8000-redelivered"
+
+
+class FlakyStore(SQLiteStore):
+    """The SQLite store on a clock the test moves, whose ``fail_on`` method raises once: the store
+    going away in the middle of a delivery, after the delivery id was claimed."""
+
+    def __init__(self, path, fail_on: str):
+        super().__init__(path)
+        self.now = T0
+        self.failures = {fail_on: 1}
+
+    def _fail_once(self, method: str) -> None:
+        if self.failures.get(method):
+            self.failures[method] -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+
+    def record_delivery(self, delivery_id, event, action, received_at=None, reclaim_after=GRACE):
+        return super().record_delivery(delivery_id, event, action, received_at or self.now, reclaim_after)
+
+    def enqueue_job(self, *args, **kwargs):
+        self._fail_once("enqueue_job")
+        return super().enqueue_job(*args, **kwargs)
+
+    def complete_delivery(self, delivery_id, completed_at=None):
+        self._fail_once("complete_delivery")
+        return super().complete_delivery(delivery_id, completed_at or self.now)
+
+
+def client_for(settings, store):
+    settings = settings.replace(github_webhook_secret=SECRET, delivery_reclaim_seconds=GRACE)
+    app = create_app(settings, store, {"TESTING": True}, model_status=lambda: dict(READY_MODEL))
+    return app.test_client()
+
+
+@pytest.fixture(params=["enqueue_job", "complete_delivery"])
+def flaky_store(request, settings):
+    store = FlakyStore(settings.sqlite_path, fail_on=request.param)
+    yield store
+    store.close()
+
+
+def test_a_delivery_that_failed_midway_is_processed_once_when_redelivered_after_the_grace_period(
+        settings, flaky_store):
+    client = client_for(settings, flaky_store)
+    payload = example("pull_request", "opened", index=1)
+    number, head_sha = payload["pull_request"]["number"], payload["pull_request"]["head"]["sha"]
+
+    first = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    assert first.status_code == 503, first.json
+    assert f"{GRACE:g} s" in first.json["error"]  # the operator is told when to redeliver
+    assert flaky_store.get_delivery(DELIVERY)["state"] == "processing"
+
+    flaky_store.now = T0 + dt.timedelta(seconds=GRACE - 1)
+    early = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    # Not a 2xx: GitHub shows the redelivery as failed, so nobody believes the event was handled.
+    assert early.status_code == 409, early.json
+    assert early.json["outcome"] == "in_progress" and "redeliver" in early.json["detail"]
+
+    flaky_store.now = T0 + dt.timedelta(seconds=GRACE)
+    late = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    assert late.status_code == 202, late.json
+    assert late.json["outcome"] == "accepted"
+    pending = flaky_store.list_jobs("pending")
+    assert len(pending) == 1, pending
+    assert late.json["jobs"] == [pending[0]["id"]]
+    assert (pending[0]["payload"]["number"], pending[0]["payload"]["head_sha"]) == (number, head_sha)
+    assert flaky_store.get_delivery(DELIVERY)["state"] == "done"
+
+    flaky_store.now = T0 + dt.timedelta(days=1)
+    again = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    assert (again.status_code, again.json["outcome"]) == (200, "duplicate")
+    assert len(flaky_store.list_jobs()) == 1
+
+
+def test_deliveries_are_completed_when_their_work_is_stored_and_ignored_ones_leave_no_claim(
+        webhook_client, webhook_store):
+    accepted = post(webhook_client, "pull_request", example("pull_request", "opened", index=1),
+                    delivery_id="accepted-1")
+    assert accepted.status_code == 202
+    assert webhook_store.get_delivery("accepted-1")["state"] == "done"
+    installed = post(webhook_client, "installation", example("installation", "created"),
+                     delivery_id="installation-1")
+    assert installed.status_code == 202
+    assert webhook_store.get_delivery("installation-1")["state"] == "done"
+    # An action PRGuard ignores is answered before any claim: a redelivery is answered the same way.
+    labeled = post(webhook_client, "pull_request", example("pull_request", "labeled"), delivery_id="labeled-1")
+    assert (labeled.status_code, labeled.json["outcome"]) == (202, "ignored")
+    assert webhook_store.get_delivery("labeled-1") is None
+
+
+@pytest.fixture
+def webhook_store(settings):
+    store = SQLiteStore(settings.sqlite_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def webhook_client(settings, webhook_store):
+    return client_for(settings, webhook_store)
