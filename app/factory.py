@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from typing import Any, Callable
 
 from flask import Flask
@@ -9,6 +10,7 @@ from flask import Flask
 from app import health, webhook
 from prguard.config import Settings
 from prguard.logs import configure_logging
+from prguard.secrets import settings_for
 from prguard.store import Store, open_store
 
 
@@ -31,7 +33,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None,
     /readyz; by default it follows the registry's champion alias in a background thread.
     """
     if settings is None:
-        settings = Settings.from_env()
+        settings = settings_for("webhook", os.environ)
         configure_logging(settings.log_level, settings.log_format)
     if store is None:
         store = open_store(settings)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
 from prguard.logs import configure_logging
+from prguard.secrets import settings_for
 
 APP_SPEC = "app.factory:create_app()"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -54,7 +55,7 @@ def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
 def serve(bind: str, workers: int, threads: int, with_worker: bool | None) -> None:
     """Run the GitHub App webhook service (POST /webhooks/github, /healthz, /readyz, /metrics)."""
     try:
-        settings = Settings.from_env()
+        settings = settings_for("webhook", os.environ)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     configure_logging(settings.log_level, settings.log_format)

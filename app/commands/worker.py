@@ -1,14 +1,16 @@
 """``prguard worker``: run the job worker until SIGTERM/SIGINT, finishing the job in hand first."""
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
 import click
 
 from app.worker import run_worker
-from prguard.config import ConfigError, Settings
+from prguard.config import ConfigError
 from prguard.logs import configure_logging
+from prguard.secrets import settings_for
 
 # Each option overrides one setting; left out, the setting's environment variable (or its default)
 # applies, the same one `prguard serve` gives its embedded worker.
@@ -31,7 +33,7 @@ def worker(poll_seconds: float | None, backoff_seconds: float | None, max_backof
            github_timeout: float | None) -> None:
     """Turn queued webhook jobs into check runs (scores PRs with the champion model)."""
     try:
-        settings = Settings.from_env()
+        settings = settings_for("worker", os.environ)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     overrides = {"worker_poll_seconds": poll_seconds, "job_backoff_seconds": backoff_seconds,
