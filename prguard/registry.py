@@ -56,9 +56,6 @@ def _is_local(uri: str) -> bool:
 def connect(settings) -> MlflowClient:
     """Point MLflow (tracking and registry) at the configured server or the local sqlite store."""
     uri = settings.tracking_uri
-    if settings.mlflow_tracking_password and not os.environ.get("MLFLOW_TRACKING_PASSWORD"):
-        # From Vault: MLflow's client reads HTTP basic-auth credentials only from the environment.
-        os.environ["MLFLOW_TRACKING_PASSWORD"] = settings.mlflow_tracking_password
     if uri.startswith("sqlite:"):
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     # MLflow also exports these as environment variables; only entrypoints may shape the environment

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Iterable, Mapping, NamedTuple
+from typing import Iterable, Mapping, MutableMapping, NamedTuple
 
 from prguard.config import Settings
 from prguard.secrets import base
@@ -94,4 +94,24 @@ def settings_for(component: str, env: Mapping[str, str], dotenv_path: str | Path
         raise ValueError(f"unknown component {component!r}; one of {', '.join(COMPONENT_SECRETS)}")
     provider = secrets_from_env(env, dotenv_path=dotenv_path)
     required = () if isinstance(provider, EnvSecrets) else COMPONENT_SECRETS[component].required
-    return settings_with_secrets(Settings.from_env(env), provider, required)
+    settings = settings_with_secrets(Settings.from_env(env), provider, required)
+    if isinstance(env, MutableMapping):
+        export_library_credentials(settings, env)
+    return settings
+
+
+# Libraries that read their credentials only from the environment: boto3 (also inside Spark's Python
+# workers, which inherit the environment the JVM started with) and MLflow's HTTP client.
+LIBRARY_CREDENTIALS = {
+    base.AWS_ACCESS_KEY_ID: "aws_access_key_id",
+    base.AWS_SECRET_ACCESS_KEY: "aws_secret_access_key",
+    base.MLFLOW_TRACKING_PASSWORD: "mlflow_tracking_password",
+}
+
+
+def export_library_credentials(settings: Settings, env: MutableMapping[str, str]) -> None:
+    """Put credentials that came from Vault or a directory where those libraries look (never overriding)."""
+    for name, field in LIBRARY_CREDENTIALS.items():
+        value = getattr(settings, field)
+        if value and not env.get(name):
+            env[name] = value

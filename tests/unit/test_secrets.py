@@ -217,3 +217,20 @@ def test_every_component_lists_known_secrets_at_its_own_path():
     assert len(set(paths)) == len(paths)
     for component in COMPONENT_SECRETS.values():
         assert set(component.required) | set(component.optional) <= set(SECRET_NAMES)
+
+
+def test_settings_for_exports_credentials_that_libraries_read_from_the_environment(tmp_path):
+    """boto3, Spark's workers and MLflow only look in the environment: secrets from a directory land there."""
+    from prguard.secrets.factory import settings_for
+
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    for name, value in {"MONGO_URI": "mongodb://db", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+                        "AWS_SECRET_ACCESS_KEY": "s3cr3t"}.items():
+        (secrets_dir / name).write_text(value + "\n")
+    env = {"PRGUARD_SECRETS_DIR": str(secrets_dir), "AWS_ACCESS_KEY_ID": "ALREADY-SET"}
+    settings = settings_for("preprocess", env, dotenv_path=None)
+    assert settings.mongo_uri == "mongodb://db"
+    assert env["AWS_SECRET_ACCESS_KEY"] == "s3cr3t"
+    assert env["AWS_ACCESS_KEY_ID"] == "ALREADY-SET"  # an operator's explicit variable is never overridden
+    assert "MLFLOW_TRACKING_PASSWORD" not in env

@@ -1,0 +1,66 @@
+"""`prguard preprocess`: build a feature set from the stored PRs with Spark."""
+from __future__ import annotations
+
+import math
+import os
+
+import click
+
+from prguard import objectstore
+from prguard.logs import configure_logging
+from prguard.secrets import settings_for
+from prguard.store import open_store
+
+# Rows per Spark partition when --partitions is not given: small enough that a partition's vectors and
+# Parquet buffer stay far below a modest executor heap, large enough that task overhead stays small.
+ROWS_PER_PARTITION = 25_000
+
+
+def default_partitions(total: int, parallelism: int) -> int:
+    return max(parallelism, math.ceil(total / ROWS_PER_PARTITION), 1)
+
+
+@click.command()
+@click.option("--master", envvar="SPARK_MASTER", default=None,
+              help="Spark master URL (env SPARK_MASTER). Default: local[*], or what spark-submit set.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help=f"Store key ranges read in parallel. Default: one per {ROWS_PER_PARTITION} PRs, "
+                   "at least Spark's default parallelism.")
+@click.option("--output", "output_uri", default=None,
+              help="Feature store: a directory or s3://bucket/prefix (default PRGUARD_FEATURES_URI, "
+                   "else <data dir>/features). S3_ENDPOINT_URL selects e.g. DigitalOcean Spaces.")
+@click.option("--driver-memory", default="1g", show_default=True, help="Spark driver heap.")
+def preprocess(master, partitions, output_uri, driver_memory):
+    """Build a versioned feature set (Parquet + manifest) from every stored pull request."""
+    from batch import preprocess as job
+    from batch import spark_source
+
+    # Also exports S3 credentials from Vault before the JVM starts: Spark's Python workers inherit them.
+    settings = settings_for("preprocess", os.environ)
+    configure_logging(settings.log_level, settings.log_format)
+    store = open_store(settings)
+    try:
+        total = store.count_pull_requests()
+        if total == 0:
+            raise click.ClickException(
+                "the store holds no pull requests: run `prguard fetch` (or import the demo data) first")
+        expected = job.expected_prs(store)
+    finally:
+        store.close()
+    objects = objectstore.for_uri(output_uri or settings.feature_store, settings.s3_endpoint_url)
+    # Under spark-submit the JVM already exists (PYSPARK_GATEWAY_PORT) and its master must be kept.
+    if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = "local[*]"
+    # A session that already runs in this process (an embedding pipeline, tests) is reused, not stopped.
+    owns_session = job.active_session() is None
+    spark = job.spark_session(master=master, driver_memory=driver_memory)
+    try:
+        parallelism = spark.sparkContext.defaultParallelism
+        options = spark_source.store_options(settings, partitions or default_partitions(total, parallelism))
+        manifest = job.run(spark, options, objects, expected)
+    finally:
+        if owns_session:
+            spark.stop()
+    click.echo(f"feature set {manifest['id']}: {manifest['row_count']} pull requests, "
+               f"{len(manifest['feature_names'])} features (version {manifest['feature_version']}), "
+               f"{len(manifest['files'])} Parquet files in {objects.uri}")

@@ -1,0 +1,171 @@
+"""`prguard preprocess` end to end on local Spark: a SQLite store in, a feature set out (local dir and S3)."""
+from __future__ import annotations
+
+import gc
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from batch import preprocess as job
+from batch import spark_source
+from batch.commands.preprocess import preprocess as preprocess_command
+from prguard import features, featureset, objectstore
+from prguard.config import Settings
+from prguard.store import open_store, pr_key
+from prguard.store.docs import canonical_timestamp
+from tests.support.npm_packages import examples_for
+from tests.support.pr_history import history
+from tests.support.s3_server import running_s3_server
+
+pytestmark = [
+    pytest.mark.slow,
+    # pyspark's collect() leaves its local result socket for the garbage collector to close.
+    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"),
+]
+
+EXPECTED = [("org0/project-0", 3), ("org1/project-1", 40)]
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A SQLite store with a few hundred PRs in four repositories plus GitHub's example PR payloads."""
+    data_dir = tmp_path_factory.mktemp("var")
+    settings = Settings.from_env({"PRGUARD_DATA_DIR": str(data_dir)})
+    store = open_store(settings)
+    for doc in history(repos=4, prs_per_repo=70):
+        store.upsert_pull_request(doc)
+    for example in examples_for("pull_request"):
+        store.upsert_pull_request(example["pull_request"])
+    for repo, number in EXPECTED:
+        doc = store.get_pull_request(repo, number)
+        store.add_feedback(repo, number, doc["head"]["sha"], "expected", user="maintainer")
+    store.add_feedback("org2/project-2", 5, "0" * 40, "noise", user="maintainer")  # not "expected"
+    docs = list(store.iter_pull_requests())
+    store.close()
+    return settings, docs
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    with running_s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def spark(s3_server):
+    # One session for the module: starting Spark costs tens of seconds on two cores. The S3 server's
+    # dummy credentials are in the environment first: Spark's Python workers inherit the environment
+    # the JVM started with, just as executor pods get theirs from their spec on a cluster.
+    session = job.spark_session("local[2]", conf={"spark.ui.enabled": "false", "spark.default.parallelism": "2"})
+    yield session
+    session.stop()
+    gc.collect()  # close pyspark's leftover sockets while this module's warning filter applies
+
+
+@pytest.fixture(scope="module")
+def local_set(stored, spark):
+    settings, _ = stored
+    store = open_store(settings)
+    expected = job.expected_prs(store)
+    store.close()
+    objects = objectstore.for_settings(settings)
+    manifest = job.run(spark, spark_source.store_options(settings, partitions=3), objects, expected)
+    gc.collect()
+    return manifest, featureset.read(objects, manifest["id"])
+
+
+def test_manifest_describes_the_set_and_marks_it_complete(stored, local_set):
+    settings, docs = stored
+    manifest, loaded = local_set
+    assert manifest["row_count"] == len(docs) == loaded.table.num_rows
+    assert manifest["feature_names"] == list(features.FEATURE_NAMES)
+    assert manifest["feature_version"] == features.FEATURE_VERSION
+    assert manifest["partitions"] == 3
+    assert manifest["files"] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
+    newest = max(canonical_timestamp(doc["updated_at"]) for doc in docs)
+    assert manifest["source"] == {"store": "sqlite", "snapshot": {"updated_at": newest, "pull_requests": len(docs)}}
+    assert manifest["created_at"].endswith("Z") and manifest["id"][:8] == manifest["created_at"][:10].replace("-", "")
+    objects = objectstore.for_settings(settings)
+    assert featureset.latest_id(objects) == manifest["id"]
+    assert sorted(objects.list(manifest["id"] + "/")) == sorted(
+        f"{manifest['id']}/{name}" for name in manifest["files"] + ["profiles.json", "manifest.json"])
+
+
+def test_every_stored_pr_appears_exactly_once(stored, local_set):
+    _, docs = stored
+    _, loaded = local_set
+    keys = list(zip(loaded.table.column("repo").to_pylist(), loaded.table.column("number").to_pylist()))
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(d["base"]["repo"]["full_name"], d["number"]) for d in docs}
+
+
+def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
+    """The service scores with features.extract(doc, the bundle's profile for the repo): same numbers."""
+    _, docs = stored
+    _, loaded = local_set
+    spark_vectors = {(r["repo"], r["number"]): r["features"] for r in
+                     loaded.table.select(["repo", "number", "features"]).to_pylist()}
+    by_repo: dict[str, list] = {}
+    for doc in docs:
+        by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(doc)
+    for repo, repo_docs in by_repo.items():
+        in_process = features.build_profile(repo, [features.profile_stats(d) for d in repo_docs])
+        assert loaded.profiles[repo] == json.loads(json.dumps(in_process.to_dict()))
+        profile = features.RepoProfile.from_dict(loaded.profiles[repo])  # as the scorer bundle loads it
+        for doc in repo_docs:
+            assert spark_vectors[(repo, doc["number"])] == features.extract(doc, profile)
+
+
+def test_expected_flag_follows_maintainer_feedback(local_set):
+    _, loaded = local_set
+    flagged = {pr_key(r["repo"], r["number"]) for r in
+               loaded.table.select(["repo", "number", "expected"]).to_pylist() if r["expected"]}
+    assert flagged == {pr_key(repo, number) for repo, number in EXPECTED}
+
+
+def test_label_carries_the_demo_label_and_is_null_without_one(stored, local_set):
+    _, docs = stored
+    _, loaded = local_set
+    labels = {(r["repo"], r["number"]): r["label"] for r in loaded.table.select(["repo", "number", "label"]).to_pylist()}
+    for doc in docs:
+        key = (doc["base"]["repo"]["full_name"], doc["number"])
+        if "prguard_label" in doc:
+            assert json.loads(labels[key]) == doc["prguard_label"]
+        else:
+            assert labels[key] is None
+    assert any(label is None for label in labels.values())  # GitHub's examples carry no demo label
+
+
+def test_times_are_canonical_utc_text_that_sorts_chronologically(stored, local_set):
+    _, docs = stored
+    _, loaded = local_set
+    created = {(r["repo"], r["number"]): r["created_at"] for r in
+               loaded.table.select(["repo", "number", "created_at"]).to_pylist()}
+    for doc in docs:
+        assert created[(doc["base"]["repo"]["full_name"], doc["number"])] == canonical_timestamp(doc["created_at"])
+
+
+def test_cli_writes_the_feature_set_to_s3_on_an_s3_compatible_endpoint(stored, s3_server, spark, local_set):
+    settings, docs = stored
+    _, local = local_set
+    bucket = s3_server.create_bucket()
+    env = {"PRGUARD_DATA_DIR": str(settings.data_dir), "PRGUARD_FEATURES_URI": f"s3://{bucket}/features",
+           "S3_ENDPOINT_URL": s3_server.endpoint_url, "SPARK_MASTER": "local[2]"}
+    result = CliRunner().invoke(preprocess_command, ["--partitions", "2"], env=env)
+    gc.collect()
+    assert result.exit_code == 0, result.output
+    objects = objectstore.for_uri(f"s3://{bucket}/features", endpoint_url=s3_server.endpoint_url)
+    set_id = featureset.latest_id(objects)
+    assert set_id is not None and f"feature set {set_id}: {len(docs)} pull requests" in result.output
+    remote = featureset.read(objects, set_id)
+    assert remote.manifest["files"] == ["part-00000.parquet", "part-00001.parquet"]
+    assert remote.table.select(["repo", "number", "features", "expected", "label"]).equals(
+        local.table.select(["repo", "number", "features", "expected", "label"]))
+    assert remote.profiles == local.profiles
+
+
+def test_cli_explains_an_empty_store(tmp_path):
+    result = CliRunner().invoke(preprocess_command, [], env={"PRGUARD_DATA_DIR": str(tmp_path)})
+    assert result.exit_code != 0
+    assert "no pull requests" in result.output and "prguard fetch" in result.output

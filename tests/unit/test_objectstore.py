@@ -1,0 +1,80 @@
+"""Object storage round trips: a local directory and an S3 bucket on moto's S3 server."""
+from __future__ import annotations
+
+import pickle
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from prguard import objectstore
+from prguard.objectstore import LocalObjectStore, ObjectNotFound, S3ObjectStore
+from tests.support.s3_server import running_s3_server
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    with running_s3_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path):
+    if request.param == "local":
+        return objectstore.for_uri(str(tmp_path / "objects"))
+    server = request.getfixturevalue("s3_server")
+    bucket = server.create_bucket()
+    return objectstore.for_uri(f"s3://{bucket}/feature-sets", endpoint_url=server.endpoint_url)
+
+
+def test_for_uri_picks_the_adapter_from_the_scheme(tmp_path):
+    assert isinstance(objectstore.for_uri(str(tmp_path)), LocalObjectStore)
+    assert isinstance(objectstore.for_uri(f"file://{tmp_path}"), LocalObjectStore)
+    s3 = objectstore.for_uri("s3://bucket/a/b/", endpoint_url="https://nyc3.digitaloceanspaces.com")
+    assert isinstance(s3, S3ObjectStore)
+    assert (s3.bucket, s3.prefix, s3.uri) == ("bucket", "a/b", "s3://bucket/a/b")
+    with pytest.raises(ValueError, match="unsupported"):
+        objectstore.for_uri("gs://bucket/x")
+    with pytest.raises(ValueError, match="bucket"):
+        objectstore.for_uri("s3:///prefix")
+
+
+def test_bytes_round_trip_list_and_exists(store):
+    store.put_bytes("set-1/part-00000.parquet", b"\x00\x01data")
+    store.put_bytes("set-1/manifest.json", b"{}")
+    store.put_bytes("set-2/manifest.json", b'{"id": 2}')
+    assert store.get_bytes("set-1/part-00000.parquet") == b"\x00\x01data"
+    assert store.list() == ["set-1/manifest.json", "set-1/part-00000.parquet", "set-2/manifest.json"]
+    assert store.list("set-2/") == ["set-2/manifest.json"]
+    assert store.exists("set-1/manifest.json")
+    assert not store.exists("set-3/manifest.json")
+    store.put_bytes("set-2/manifest.json", b'{"id": 3}')
+    assert store.get_bytes("set-2/manifest.json") == b'{"id": 3}'
+
+
+def test_missing_object_raises_not_found_naming_the_key(store):
+    with pytest.raises(ObjectNotFound, match="nope.json"):
+        store.get_bytes("nope.json")
+
+
+def test_keys_cannot_escape_the_base(store):
+    with pytest.raises(ValueError, match="invalid object key"):
+        store.put_bytes("../outside", b"x")
+
+
+def test_arrow_filesystem_reads_parquet_written_through_put_bytes(store):
+    table = pa.table({"repo": ["o/r", "o/r"], "number": [1, 2]})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    store.put_bytes("set/part-00000.parquet", sink.getvalue().to_pybytes())
+    filesystem, base = store.arrow_filesystem()
+    assert pq.read_table(f"{base}/set/part-00000.parquet", filesystem=filesystem).equals(table)
+
+
+def test_s3_store_survives_pickling_for_spark_executors(s3_server):
+    bucket = s3_server.create_bucket()
+    store = objectstore.for_uri(f"s3://{bucket}", endpoint_url=s3_server.endpoint_url)
+    store.put_bytes("a.txt", b"before")
+    copy = pickle.loads(pickle.dumps(store))
+    copy.put_bytes("b.txt", b"after")
+    assert store.list() == ["a.txt", "b.txt"]
