@@ -1,6 +1,7 @@
 """``prguard demo``: the main job on embedded defaults, from demo data to check runs, stage by stage."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
@@ -75,8 +76,14 @@ def _wait_ready(url: str, server: subprocess.Popen) -> None:
 
 
 def webhook_for(pr: dict, installation_id: int = 1) -> Delivery:
-    """A ``pull_request.opened`` delivery for a stored PR, shaped as GitHub sends it."""
+    """A ``pull_request.opened`` delivery for a demo PR, shaped as GitHub sends it.
+
+    Demo PRs are history (mostly merged or closed); the replay presents each as just (re)opened, which
+    is the moment PRGuard scores a PR, so the worker posts a check run for it.
+    """
     payload_pr = {k: v for k, v in pr.items() if k not in ("files", "prguard_label")}
+    payload_pr.update(state="open", closed_at=None, merged_at=None, merged=False,
+                      updated_at=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
     payload = {"action": "opened", "number": pr["number"], "pull_request": payload_pr,
                "repository": pr["base"]["repo"], "sender": pr.get("user"),
                "installation": {"id": installation_id}}
@@ -144,7 +151,8 @@ def demo(repos: int, prs: int, seed: int, webhooks: int, keep_serving: bool) -> 
     demo_dir = settings.data_dir / "demo"
     demo_dir.mkdir(parents=True, exist_ok=True)
     prs_file, scores_file = demo_dir / "prs.jsonl", demo_dir / "scores.jsonl"
-    env = dict(os.environ, PRGUARD_DATA_DIR=str(settings.data_dir))
+    env = dict(os.environ, PRGUARD_DATA_DIR=str(settings.data_dir),
+               MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false")
     # The embedded service needs a webhook secret; the demo makes one when none is configured.
     env.setdefault("GITHUB_WEBHOOK_SECRET", secrets.token_hex(20))
     _run("demo data", ["demo-data", "--repos", str(repos), "--prs", str(prs), "--seed", str(seed),
