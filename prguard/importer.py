@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Callable, Iterable
 
+from prguard.jsonlines import BadLine, numbered_lines, parse_object
 from prguard.store.base import InvalidPullRequest, Store
 
 
@@ -25,16 +25,6 @@ class ImportReport:
                 f"(of {self.lines} lines)")
 
 
-def _parse(line: str) -> dict:
-    try:
-        doc = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InvalidPullRequest(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(doc, dict):
-        raise InvalidPullRequest(f"expected a JSON object (a GitHub pull request), got {type(doc).__name__}")
-    return doc
-
-
 def import_lines(store: Store, lines: Iterable[str],
                  progress: Callable[[ImportReport], None] | None = None, every: int = 1000) -> ImportReport:
     """Upsert one PR document per line; blank lines are skipped, bad lines reported by number.
@@ -44,12 +34,10 @@ def import_lines(store: Store, lines: Iterable[str],
     same lines changes nothing (they count as unchanged).
     """
     report = ImportReport()
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for line_no, line in numbered_lines(lines):
         try:
-            changed = store.upsert_pull_request(_parse(line))
-        except InvalidPullRequest as exc:
+            changed = store.upsert_pull_request(parse_object(line))
+        except (BadLine, InvalidPullRequest) as exc:
             report.errors.append((line_no, str(exc)))
         else:
             if changed:

@@ -1,28 +1,13 @@
 """`prguard evaluate`: AUROC, AUPRC, precision/recall and alert rate of the champion and a baseline."""
 from __future__ import annotations
 
-import json
 import os
 
 import click
 
 from prguard.config import ConfigError
+from prguard.jsonlines import BadLine, read_objects
 from prguard.secrets import settings_for
-
-
-def _read(file) -> list[dict]:
-    docs = []
-    for number, line in enumerate(file, start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise click.ClickException(f"line {number} is not JSON ({exc.msg})") from None
-        if not isinstance(doc, dict):
-            raise click.ClickException(f"line {number} is not a JSON object")
-        docs.append(doc)
-    return docs
 
 
 @click.command()
@@ -32,7 +17,8 @@ def _read(file) -> list[dict]:
 def evaluate(file, featureset_id) -> None:
     """Evaluate the champion on labelled PR JSON lines in FILE ('-' for stdin).
 
-    A PR whose `prguard_label` field is set counts as an anomaly. Reports AUROC, AUPRC, precision and
+    A PR whose `prguard_label` says {"anomaly": true} (or holds any other non-empty label) counts as an
+    anomaly. Reports AUROC, AUPRC, precision and
     recall at the threshold and the realised alert rate, beside an IsolationForest baseline fit on the
     same training features, and logs them to MLflow.
     """
@@ -48,7 +34,8 @@ def evaluate(file, featureset_id) -> None:
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        evaluation = run_evaluation(settings, _read(file), featureset_id, echo=click.echo)
-    except (NoChampion, BundleError, FeatureSetNotFound, EvaluationError, TrainingError) as exc:
+        docs = list(read_objects(file, "stdin" if file.name == "<stdin>" else file.name))
+        evaluation = run_evaluation(settings, docs, featureset_id, echo=click.echo)
+    except (BadLine, NoChampion, BundleError, FeatureSetNotFound, EvaluationError, TrainingError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(evaluation.table())

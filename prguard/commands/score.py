@@ -7,25 +7,11 @@ import os
 import click
 
 from prguard.config import ConfigError
+from prguard.jsonlines import BadLine, read_objects
 from prguard.secrets import settings_for
 
 # Scoring in chunks keeps memory flat on large files and lets the network run one batch per chunk.
 CHUNK = 512
-
-
-def _parse(lines, source: str):
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise click.ClickException(f"{source} line {number} is not JSON ({exc.msg}); "
-                                       "expected one GitHub pull request object per line") from None
-        if not isinstance(doc, dict):
-            raise click.ClickException(f"{source} line {number} is not a JSON object; "
-                                       "expected one GitHub pull request object per line")
-        yield doc
 
 
 def _chunks(docs):
@@ -64,11 +50,15 @@ def score(file, output) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     scored = anomalous = 0
-    for chunk in _chunks(_parse(file, "stdin" if file.name == "<stdin>" else file.name)):
-        for result in bundle.score(chunk):
-            output.write(json.dumps(result, sort_keys=True) + "\n")
-            scored += 1
-            anomalous += result["anomalous"]
-    output.flush()
+    try:
+        for chunk in _chunks(read_objects(file, "stdin" if file.name == "<stdin>" else file.name)):
+            for result in bundle.score(chunk):
+                output.write(json.dumps(result, sort_keys=True) + "\n")
+                scored += 1
+                anomalous += result["anomalous"]
+    except BadLine as exc:
+        raise click.ClickException(f"{exc} (the {scored} lines before it were scored)") from None
+    finally:
+        output.flush()
     click.echo(f"scored {scored} pull requests with {settings.model_name} version {bundle.model_version}; "
                f"{anomalous} unusual", err=True)
