@@ -1,6 +1,8 @@
 """The MLflow side of PRGuard (the only module importing mlflow): runs, the model registry, the champion."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import math
 import os
@@ -53,11 +55,39 @@ def _is_local(uri: str) -> bool:
     return uri.startswith(("sqlite:", "file:")) or "://" not in uri
 
 
+_initialised: set[str] = set()
+_initialise_lock = threading.Lock()
+
+
+def _initialise_sqlite_store(uri: str) -> None:
+    """Create a local MLflow database once, one process at a time.
+
+    MLflow migrates a new sqlite database on first use; several processes doing it at once (gunicorn
+    workers, the worker, a training job) fail with "duplicate column" errors and each spends tens of
+    seconds. An exclusive file lock beside the database makes one process migrate and the rest wait.
+    """
+    if uri in _initialised:
+        return
+    with _initialise_lock:
+        if uri in _initialised:
+            return
+        database = Path(uri[len("sqlite:///"):]) if uri.startswith("sqlite:///") else None
+        lock_path = database.with_name(database.name + ".init-lock") if database else None
+        with open(lock_path, "a") if lock_path else contextlib.nullcontext() as handle:
+            if handle is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+            client.search_experiments(max_results=1)
+            client.search_registered_models(max_results=1)
+        _initialised.add(uri)
+
+
 def connect(settings) -> MlflowClient:
     """Point MLflow (tracking and registry) at the configured server or the local sqlite store."""
     uri = settings.tracking_uri
     if uri.startswith("sqlite:"):
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        _initialise_sqlite_store(uri)
     # MLflow also exports these as environment variables; only entrypoints may shape the environment
     # (Settings.from_env reads MLFLOW_TRACKING_URI), so put back whatever was there before.
     saved = {name: os.environ.get(name) for name in _URI_VARIABLES}
