@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 INSTALLATION = 7
 REPOS = 2
-PRS = 700
+PRS = 500
 
 
 def seed_fake_github(fake) -> list[str]:
@@ -92,7 +92,7 @@ def test_fetch_preprocess_train_score_end_to_end_and_reproducibly(world, fake_gi
     assert any(key.endswith("manifest.json") for key in keys)
     assert any(key.endswith(".parquet") for key in keys)
 
-    prguard(env, "train", "--epochs", "8", "--seed", "5")
+    prguard(env, "train", "--epochs", "6", "--seed", "5")
     prs_file = tmp_path / "prs.jsonl"
     prs_file.write_text("".join(json.dumps(doc) + "\n" for doc in stored))
     first = [json.loads(line) for line in prguard(env, "score", str(prs_file)).stdout.splitlines()]
@@ -110,7 +110,7 @@ def test_fetch_preprocess_train_score_end_to_end_and_reproducibly(world, fake_gi
 
     # The pipeline again on unchanged data: a new feature set and model version, the same scores.
     prguard(env, "preprocess")
-    prguard(env, "train", "--epochs", "8", "--seed", "5")
+    prguard(env, "train", "--epochs", "6", "--seed", "5")
     second = [json.loads(line) for line in prguard(env, "score", str(prs_file)).stdout.splitlines()]
     assert {row["model_version"] for row in second} == {"2"}
     assert [(r["repo"], r["number"], r["score"]) for r in second] == \
