@@ -1,4 +1,4 @@
-"""Explanations: one sentence per feature that a maintainer understands, and the files worth a look."""
+"""Explanations: one sentence per feature that a maintainer understands, the files worth a look, the facts."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable
@@ -124,18 +124,29 @@ def _sentences(s: Summary, p: RepoProfile) -> dict[str, Callable[[], str]]:
     }
 
 
+def explainer(summary: Summary, profile: RepoProfile | None) -> Callable[[str], str]:
+    """``explain`` for one summarised PR: build once, then ask for as many features as needed."""
+    sentences = _sentences(summary, effective_profile(profile))
+
+    def sentence(feature_name: str) -> str:
+        if feature_name not in sentences:
+            raise ValueError(f"unknown feature {feature_name!r}; see prguard.features.FEATURE_NAMES")
+        return sentences[feature_name]()
+    return sentence
+
+
 def explain(feature_name: str, doc: Any, profile: RepoProfile | None) -> str:
     """A sentence a maintainer understands saying what ``feature_name`` measured on this PR."""
-    summary = summarize(doc)
-    sentences = _sentences(summary, effective_profile(profile))
-    if feature_name not in sentences:
-        raise ValueError(f"unknown feature {feature_name!r}; see prguard.features.FEATURE_NAMES")
-    return sentences[feature_name]()
+    return explainer(summarize(doc), profile)(feature_name)
 
 
 def sensitive_files(doc: Any) -> list[tuple[str, str]]:
     """(path, reason) for every changed file a reviewer should look at, in the PR's file order."""
-    s = summarize(doc)
+    return sensitive_files_of(summarize(doc))
+
+
+def sensitive_files_of(s: Summary) -> list[tuple[str, str]]:
+    """``sensitive_files`` of an already summarised PR."""
     orphans = set(s.orphan_lockfiles)
     found = []
     for changed in s.files or ():
@@ -151,3 +162,42 @@ def sensitive_files(doc: Any) -> list[tuple[str, str]]:
         if reasons:
             found.append((changed.path, "; ".join(reasons)))
     return found
+
+
+def facts(doc: Any) -> dict[str, Any]:
+    """Human-readable raw values of a PR, for check-run summaries and the UI."""
+    return facts_of(summarize(doc))
+
+
+def facts_of(s: Summary) -> dict[str, Any]:
+    """``facts`` of an already summarised PR."""
+    known = s.files_known
+    return {
+        "repo": s.repo,
+        "number": s.number,
+        "title": s.title,
+        "author": s.author,
+        "author_association": s.association or None,
+        "is_bot": s.is_bot,
+        "from_fork": s.from_fork,
+        "additions": s.additions,
+        "deletions": s.deletions,
+        "changed_files": s.changed_files,
+        "commits": s.commits,
+        "files_known": known,
+        "directories": len(s.directories) if known else None,
+        "top_level_areas": sorted(s.top_levels) if known else None,
+        "ci_files": s.paths_in(paths.CI) if known else None,
+        "build_files": s.paths_in(paths.BUILD) if known else None,
+        "manifest_files": s.paths_in(paths.MANIFEST) if known else None,
+        "lockfiles_without_manifest": s.orphan_lockfiles if known else None,
+        "binary_files": s.binary_paths if known else None,
+        "policy_files": s.paths_in(paths.POLICY) if known else None,
+        "pipe_to_shell_files": s.pipe_to_shell_paths if known else None,
+        "empty_description": s.body_empty,
+        "created_at": s.created_at.isoformat() if s.created_at else None,
+        "draft": s.draft,
+        "base_ref": s.base_ref,
+        "default_branch": s.default_branch or None,
+        "head_ref": s.head_ref,
+    }

@@ -5,14 +5,17 @@ import math
 from typing import Any
 
 # explain and sensitive_files live in their own module but are part of this API.
-from prguard.explain import explain, sensitive_files
+from prguard.explain import explain, explainer, facts, facts_of, sensitive_files, sensitive_files_of
 from prguard.prdoc import (MAINTAINER_ASSOCIATIONS, NEWCOMER_ASSOCIATIONS, OUTSIDER_ASSOCIATIONS, Summary,
-                           facts, summarize)
+                           summarize)
 from prguard.profile import (GLOBAL_PROFILE, SHARE_STATS, RepoProfile, build_profile, effective_profile,
-                             profile_stats)
+                             profile_stats, stats_of)
 
-__all__ = ["FEATURE_VERSION", "FEATURE_NAMES", "RepoProfile", "GLOBAL_PROFILE", "build_profile",
-           "profile_stats", "extract", "facts", "explain", "sensitive_files"]
+# Each function of a PR document has a twin taking summarize(doc), for callers that need several of them
+# for one PR (scoring: the vector and its reasons): reading the document is most of the work.
+__all__ = ["FEATURE_VERSION", "FEATURE_NAMES", "RepoProfile", "GLOBAL_PROFILE", "Summary", "build_profile",
+           "summarize", "profile_stats", "stats_of", "extract", "extract_summary", "facts", "facts_of",
+           "explain", "explainer", "sensitive_files", "sensitive_files_of"]
 
 FEATURE_VERSION = "1"
 
@@ -103,7 +106,12 @@ def _values(s: Summary, profile: RepoProfile) -> dict[str, float]:
 
 def extract(doc: Any, profile: RepoProfile | None) -> list[float]:
     """The feature vector of ``doc`` in FEATURE_NAMES order: finite floats, for any input."""
-    values = _values(summarize(doc), effective_profile(profile))
+    return extract_summary(summarize(doc), profile)
+
+
+def extract_summary(summary: Summary, profile: RepoProfile | None) -> list[float]:
+    """``extract`` of an already summarised PR."""
+    values = _values(summary, effective_profile(profile))
     vector = []
     for name in FEATURE_NAMES:
         value = float(values.get(name, 0.0))

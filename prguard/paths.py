@@ -81,6 +81,11 @@ PIPE_TO_SHELL = re.compile(
     r"|(\b(curl|wget)\b[^\n]*\|\s*(sudo\s+)?python[23]?\b)",
     re.IGNORECASE,
 )
+# Every PIPE_TO_SHELL alternative contains one of these words (matched with the same flags), so a patch
+# without any of them cannot match on any line, and almost no patch has one: checking the whole patch
+# once skips the per-line search. For ASCII text IGNORECASE is plain lower-casing, the fastest check.
+_PIPE_WORDS = ("curl", "wget", "iwr", "invoke-webrequest", "base64")
+_PIPE_TRIGGERS = re.compile("|".join(_PIPE_WORDS), re.IGNORECASE)
 
 REASONS = {
     CI: "CI workflow or pipeline definition",
@@ -127,19 +132,27 @@ def looks_binary(path: str, patch: object, changes: int, status: str) -> bool:
 
 def orphan_lockfiles(paths: list[str]) -> list[str]:
     """Lockfiles in ``paths`` whose manifest (same directory) is not also in ``paths``."""
-    changed = {p.lower() for p in paths}
+    changed = None  # built only for a PR that has a lockfile (few do)
     orphans = []
     for path in paths:
         lower = path.lower()
-        directory, name = posixpath.split(lower)
-        manifests = LOCKFILES.get(name)
-        if manifests and not any(posixpath.join(directory, m) in changed for m in manifests):
+        manifests = LOCKFILES.get(lower.rpartition("/")[2])  # the same name posixpath.split gives
+        if not manifests:
+            continue
+        if changed is None:
+            changed = {p.lower() for p in paths}
+        directory = posixpath.split(lower)[0]
+        if not any(posixpath.join(directory, m) in changed for m in manifests):
             orphans.append(path)
     return orphans
 
 
 def directory(path: str) -> str:
-    return posixpath.dirname(path) or "."
+    """posixpath.dirname(path) or ".", inlined: it runs for every changed file of every PR."""
+    head = path[:path.rfind("/") + 1]
+    if head and head != "/" * len(head):
+        head = head.rstrip("/")
+    return head or "."
 
 
 def top_level(path: str) -> str:
@@ -151,8 +164,16 @@ def added_lines(patch: str) -> list[str]:
     return [line[1:] for line in patch.splitlines() if line.startswith("+") and not line.startswith("+++")]
 
 
+def _may_pipe_to_shell(patch: str) -> bool:
+    if patch.isascii():
+        lower = patch.lower()
+        return ("curl" in lower or "wget" in lower or "iwr" in lower or "invoke-webrequest" in lower
+                or "base64" in lower)
+    return _PIPE_TRIGGERS.search(patch) is not None
+
+
 def pipes_to_shell(patch: object) -> bool:
     """Whether the patch adds a line that runs downloaded or decoded content in a shell."""
-    if not isinstance(patch, str) or "+" not in patch:
+    if not isinstance(patch, str) or "+" not in patch or not _may_pipe_to_shell(patch):
         return False
     return any(PIPE_TO_SHELL.search(line) for line in added_lines(patch))

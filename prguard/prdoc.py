@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from prguard import paths
 
@@ -44,6 +45,8 @@ def _str(value: Any) -> str:
 
 def _count(value: Any) -> int | None:
     """A non-negative integer count, or None when the value is missing or not a number."""
+    if type(value) is int and 0 <= value <= 10**12:  # the common case, answered without the checks below
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if not math.isfinite(value) or value < 0:
@@ -64,8 +67,7 @@ def parse_time(value: Any) -> dt.datetime | None:
     return parsed.astimezone(dt.timezone.utc)
 
 
-@dataclasses.dataclass(frozen=True)
-class ChangedFile:
+class ChangedFile(NamedTuple):  # a named tuple: PRs have thousands of files, and it builds fastest
     path: str
     additions: int
     deletions: int
@@ -97,6 +99,8 @@ class Summary:
     head_ref: str
     files: tuple[ChangedFile, ...] | None  # None: not fetched yet ("unknown", not "no files")
 
+    # Derived values are cached: one Summary is read by the features, the profile statistics and
+    # every explanation of a PR. Lists are handed out as copies so a caller cannot alter the cache.
     @property
     def files_known(self) -> bool:
         return self.files is not None
@@ -105,30 +109,54 @@ class Summary:
     def changed_lines(self) -> int:
         return self.additions + self.deletions
 
+    @functools.cached_property
+    def _by_category(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {paths.CI: [], paths.BUILD: [], paths.MANIFEST: [], paths.POLICY: []}
+        for f in self.files or ():
+            for category in paths.categories(f.path):
+                if category in found:
+                    found[category].append(f.path)
+        return {category: tuple(listed) for category, listed in found.items()}
+
     def paths_in(self, category: str) -> list[str]:
-        return [f.path for f in self.files or () if category in paths.categories(f.path)]
+        listed = self._by_category.get(category)
+        if listed is None:  # a category without a cached list (BINARY by extension only)
+            return [f.path for f in self.files or () if category in paths.categories(f.path)]
+        return list(listed)
 
-    @property
-    def directories(self) -> set[str]:
-        return {paths.directory(f.path) for f in self.files or ()}
+    @functools.cached_property
+    def directories(self) -> frozenset[str]:
+        return frozenset(paths.directory(f.path) for f in self.files or ())
 
-    @property
-    def top_levels(self) -> set[str]:
-        return {paths.top_level(f.path) for f in self.files or ()}
+    @functools.cached_property
+    def top_levels(self) -> frozenset[str]:
+        return frozenset(paths.top_level(f.path) for f in self.files or ())
+
+    @functools.cached_property
+    def _binary_paths(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.files or () if f.binary)
 
     @property
     def binary_paths(self) -> list[str]:
-        return [f.path for f in self.files or () if f.binary]
+        return list(self._binary_paths)
+
+    @functools.cached_property
+    def _orphan_lockfiles(self) -> tuple[str, ...]:
+        return tuple(paths.orphan_lockfiles([f.path for f in self.files or ()]))
 
     @property
     def orphan_lockfiles(self) -> list[str]:
-        return paths.orphan_lockfiles([f.path for f in self.files or ()])
+        return list(self._orphan_lockfiles)
+
+    @functools.cached_property
+    def _pipe_to_shell_paths(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.files or () if f.pipes_to_shell)
 
     @property
     def pipe_to_shell_paths(self) -> list[str]:
-        return [f.path for f in self.files or () if f.pipes_to_shell]
+        return list(self._pipe_to_shell_paths)
 
-    @property
+    @functools.cached_property
     def entropy(self) -> float | None:
         """Entropy of changed lines across files: 0 (one file) .. 1 (evenly spread); None if unknown."""
         if self.files is None:
@@ -139,18 +167,23 @@ class Summary:
         total = sum(weights)
         return -sum(w / total * math.log(w / total) for w in weights) / math.log(len(weights))
 
+    @functools.cached_property
+    def _share_flags(self) -> tuple[tuple[str, float], ...]:
+        by_category = self._by_category
+        flags = {
+            "touches_ci": by_category[paths.CI],
+            "touches_build": by_category[paths.BUILD],
+            "touches_manifest": by_category[paths.MANIFEST],
+            "lockfile_without_manifest": self._orphan_lockfiles,
+            "has_binary": self._binary_paths,
+            "touches_policy": by_category[paths.POLICY],
+            "pipes_to_shell": self._pipe_to_shell_paths,
+        }
+        return tuple((name, 1.0 if found else 0.0) for name, found in flags.items())
+
     def share_flags(self) -> dict[str, float]:
         """The SHARE_FLAGS as 0/1 (all 0 when the files are not known)."""
-        flags = {
-            "touches_ci": self.paths_in(paths.CI),
-            "touches_build": self.paths_in(paths.BUILD),
-            "touches_manifest": self.paths_in(paths.MANIFEST),
-            "lockfile_without_manifest": self.orphan_lockfiles,
-            "has_binary": self.binary_paths,
-            "touches_policy": self.paths_in(paths.POLICY),
-            "pipes_to_shell": self.pipe_to_shell_paths,
-        }
-        return {name: 1.0 if found else 0.0 for name, found in flags.items()}
+        return dict(self._share_flags)
 
     @property
     def title_shell(self) -> bool:
@@ -169,16 +202,18 @@ def _files(raw: Any) -> tuple[ChangedFile, ...] | None:
     if not isinstance(raw, list):
         return None
     files = []
-    for item in raw:
-        path = _str(_get(item, "filename"))
-        if not path:
+    for item in raw:  # the hottest loop of the feature code: plain dict reads instead of _get
+        if not isinstance(item, dict):
             continue
-        additions = _count(_get(item, "additions")) or 0
-        deletions = _count(_get(item, "deletions")) or 0
-        changes = _count(_get(item, "changes"))
+        path = item.get("filename")
+        if not isinstance(path, str) or not path:
+            continue
+        additions = _count(item.get("additions")) or 0
+        deletions = _count(item.get("deletions")) or 0
+        changes = _count(item.get("changes"))
         changes = additions + deletions if changes is None else changes
-        status = _str(_get(item, "status"))
-        patch = _get(item, "patch")
+        status = _str(item.get("status"))
+        patch = item.get("patch")
         binary = paths.looks_binary(path, patch, changes, status)
         files.append(ChangedFile(path, additions, deletions, status, binary, paths.pipes_to_shell(patch)))
     return tuple(files)
@@ -218,38 +253,3 @@ def summarize(doc: Any) -> Summary:
         head_ref=_str(_get(doc, "head", "ref")),
         files=files,
     )
-
-
-def facts(doc: Any) -> dict[str, Any]:
-    """Human-readable raw values of a PR, for check-run summaries and the UI."""
-    s = summarize(doc)
-    known = s.files_known
-    return {
-        "repo": s.repo,
-        "number": s.number,
-        "title": s.title,
-        "author": s.author,
-        "author_association": s.association or None,
-        "is_bot": s.is_bot,
-        "from_fork": s.from_fork,
-        "additions": s.additions,
-        "deletions": s.deletions,
-        "changed_files": s.changed_files,
-        "commits": s.commits,
-        "files_known": known,
-        "directories": len(s.directories) if known else None,
-        "top_level_areas": sorted(s.top_levels) if known else None,
-        "ci_files": s.paths_in(paths.CI) if known else None,
-        "build_files": s.paths_in(paths.BUILD) if known else None,
-        "manifest_files": s.paths_in(paths.MANIFEST) if known else None,
-        "lockfiles_without_manifest": s.orphan_lockfiles if known else None,
-        "binary_files": s.binary_paths if known else None,
-        "policy_files": s.paths_in(paths.POLICY) if known else None,
-        "pipe_to_shell_files": s.pipe_to_shell_paths if known else None,
-        "empty_description": s.body_empty,
-        "created_at": s.created_at.isoformat() if s.created_at else None,
-        "draft": s.draft,
-        "base_ref": s.base_ref,
-        "default_branch": s.default_branch or None,
-        "head_ref": s.head_ref,
-    }

@@ -6,7 +6,7 @@ import math
 import statistics
 from typing import Any, Iterable
 
-from prguard.prdoc import SHARE_FLAGS, summarize
+from prguard.prdoc import SHARE_FLAGS, Summary, summarize
 
 PROFILE_VERSION = "1"
 QUANTILE_POINTS = 21  # every 5th percentile, 0..100
@@ -26,7 +26,11 @@ MIN_SCALE = 0.3
 
 def profile_stats(doc: Any) -> dict[str, float]:
     """The per-PR raw values a repository profile is built from; NaN marks "files not known"."""
-    s = summarize(doc)
+    return stats_of(summarize(doc))
+
+
+def stats_of(s: Summary) -> dict[str, float]:
+    """``profile_stats`` of an already summarised PR."""
     stats = {
         "log_changed_files": math.log1p(s.changed_files),
         "log_changed_lines": math.log1p(s.changed_lines),
@@ -78,7 +82,18 @@ class RepoProfile:
                    version=str(data.get("version", PROFILE_VERSION)))
 
     def blended(self) -> "RepoProfile":
-        """This profile pulled toward GLOBAL_PROFILE in proportion to how thin its history is."""
+        """This profile pulled toward GLOBAL_PROFILE in proportion to how thin its history is.
+
+        Computed once per profile object (profiles are frozen and treated as read-only): every PR of a
+        repository is featurised against the same blend, and building it cost more than the features.
+        """
+        cached = self.__dict__.get("_blended")
+        if cached is None:
+            cached = self._blend()
+            object.__setattr__(self, "_blended", cached)
+        return cached
+
+    def _blend(self) -> "RepoProfile":
         quantile_grid, shares = {}, {}
         for stat in QUANTILE_STATS:
             n = self.counts.get(stat, 0)

@@ -5,7 +5,7 @@ import dataclasses
 import json
 import math
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import torch
@@ -74,15 +74,22 @@ class ScorerBundle:
                 f"version {features.FEATURE_VERSION}; run `prguard preprocess` and `prguard train` again")
 
     def vectors(self, docs: Iterable[dict[str, Any]]) -> np.ndarray:
-        rows = [features.extract(doc, self.profile_for(pr_identity(doc)[0])) for doc in docs]
+        docs = list(docs)
+        summaries = [features.summarize(doc) for doc in docs]
+        return self._vectors(summaries, [self.profile_for(pr_identity(doc)[0]) for doc in docs])
+
+    def _vectors(self, summaries: list[features.Summary], profiles: list) -> np.ndarray:
+        rows = [features.extract_summary(s, p) for s, p in zip(summaries, profiles)]
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
 
     def squared_errors(self, rows: np.ndarray) -> np.ndarray:
         """Per-feature squared reconstruction error in scaled space for raw feature rows."""
-        if len(rows) == 0:
+        return self._squared_errors(self.scaler.transform(rows))
+
+    def _squared_errors(self, scaled: np.ndarray) -> np.ndarray:
+        if len(scaled) == 0:
             return np.zeros((0, len(self.feature_names)), dtype=np.float32)
-        scaled = torch.from_numpy(self.scaler.transform(rows))
-        return self._model.squared_errors(scaled).numpy()
+        return self._model.squared_errors(torch.from_numpy(scaled)).numpy()  # one batch for all documents
 
     def row_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.squared_errors(rows).mean(axis=1)
@@ -92,12 +99,16 @@ class ScorerBundle:
         """Score PR documents: ``{repo, number, head_sha, score, threshold, anomalous, model_version,
         reasons: [{feature, value, typical, contribution, sentence}]}`` per document, in order."""
         self.check_compatible()
-        rows = self.vectors(docs)
-        errors = self.squared_errors(rows)
+        # Each document is read once: its summary gives both the vector and the reasons' sentences.
+        identities = [pr_identity(doc) for doc in docs]
+        profiles = [self.profile_for(repo) for repo, _, _ in identities]
+        summaries = [features.summarize(doc) for doc in docs]
+        rows = self._vectors(summaries, profiles)
         scaled = self.scaler.transform(rows)
+        errors = self._squared_errors(scaled)
         results = []
-        for doc, row, z, err in zip(docs, rows, scaled, errors):
-            repo, number, head_sha = pr_identity(doc)
+        for (repo, number, head_sha), summary, profile, row, z, err in zip(
+                identities, summaries, profiles, rows, scaled, errors):
             score = float(err.mean())
             results.append({
                 "repo": repo, "number": number, "head_sha": head_sha,
@@ -105,11 +116,11 @@ class ScorerBundle:
                 "threshold": round(self.threshold, 6),
                 "anomalous": bool(score > self.threshold),
                 "model_version": self.model_version,
-                "reasons": self._reasons(doc, repo, row, z, err),
+                "reasons": self._reasons(features.explainer(summary, profile), row, z, err),
             })
         return results
 
-    def _reasons(self, doc, repo, row, z, err) -> list[dict[str, Any]]:
+    def _reasons(self, explain: Callable[[str], str], row, z, err) -> list[dict[str, Any]]:
         """The features that add most to the error AND where the PR itself is atypical.
 
         A large error on a feature at its usual value (the network expected a CI change beside a
@@ -117,12 +128,13 @@ class ScorerBundle:
         features only serve when no feature is atypical. Features explained by the same sentence (the
         four time encodings) are reported once, with their contributions added.
         """
-        order = [int(i) for i in np.argsort(-err, kind="stable") if err[i] > 0]
-        atypical = [i for i in order if abs(z[i]) >= ATYPICAL_SCALES]
-        profile = self.profile_for(repo)
+        order = np.argsort(-err, kind="stable")
+        order = order[err[order] > 0]
+        atypical = order[np.abs(z[order]) >= ATYPICAL_SCALES].tolist()
+        order = order.tolist()
         reasons: dict[str, dict[str, Any]] = {}
         for i in atypical or order[:1]:
-            sentence = features.explain(self.feature_names[i], doc, profile)
+            sentence = explain(self.feature_names[i])
             if sentence in reasons:
                 merged = reasons[sentence]
                 merged["contribution"] = round(merged["contribution"] + float(err[i]), 6)

@@ -1,0 +1,70 @@
+"""Benchmark: the shared feature code per PR (profile_stats, extract, explain), as the job and scorer call it.
+
+Run: .venv/bin/python perf/bench_features.py [--prs 3000] [--repos 6] [--profile]
+Times profile_stats and extract over demo PRs (each call reads the document, as in the Spark job), then the
+scorer's way: one summarize() per PR shared by extract_summary and every explanation.
+--profile prints the top functions by own time (cProfile) for the document API loop.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from prguard import demo_data, features  # noqa: E402
+from prguard.scoring import pr_identity  # noqa: E402
+
+
+def per_pr_us(seconds: float, count: int) -> str:
+    return f"{seconds / count * 1e6:,.0f} µs/PR"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prs", type=int, default=3000)
+    parser.add_argument("--repos", type=int, default=6)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    docs = list(demo_data.generate(args.repos, args.prs, seed=1))
+    history: dict[str, list] = {}
+    for doc in docs:
+        history.setdefault(pr_identity(doc)[0], []).append(features.profile_stats(doc))
+    profiles = {repo: features.build_profile(repo, rows) for repo, rows in history.items()}
+    repo_profiles = [profiles[pr_identity(doc)[0]] for doc in docs]
+
+    def document_api() -> tuple[float, float]:
+        started = time.perf_counter()
+        for doc in docs:
+            features.profile_stats(doc)
+        middle = time.perf_counter()
+        for doc, profile in zip(docs, repo_profiles):
+            features.extract(doc, profile)
+        return middle - started, time.perf_counter() - middle
+
+    stats_s, extract_s = document_api()
+    started = time.perf_counter()
+    for doc, profile in zip(docs, repo_profiles):
+        summary = features.summarize(doc)
+        features.extract_summary(summary, profile)
+        explain = features.explainer(summary, profile)
+        for name in features.FEATURE_NAMES[:3]:  # a check run shows three reasons
+            explain(name)
+    shared_s = time.perf_counter() - started
+    print(f"{len(docs)} demo PRs in {len(profiles)} repositories")
+    print(f"profile_stats(doc):          {per_pr_us(stats_s, len(docs))}")
+    print(f"extract(doc, profile):       {per_pr_us(extract_s, len(docs))}")
+    print(f"profile_stats + extract:     {per_pr_us(stats_s + extract_s, len(docs))}")
+    print(f"summarize + extract + 3 explanations: {per_pr_us(shared_s, len(docs))}")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.runcall(document_api)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
+
+
+if __name__ == "__main__":
+    main()
