@@ -21,6 +21,14 @@ PROFILES_FILE = "profiles.json"
 TOP_REASONS = 3
 # A feature is "atypical" for a PR when it sits at least this many robust scales from the training median.
 ATYPICAL_SCALES = 1.0
+# Size and diffusion features are judged against THIS repository, not the pooled training median: their
+# sentences say "typical here", so "touches 2 areas; typical here: 2" must not be offered as a reason.
+# The repository-relative twin of each is already a robust z within the repository's profile.
+REPO_RELATIVE_TWIN = {
+    "log_changed_files": "rel_changed_files", "log_additions": "rel_changed_lines",
+    "log_deletions": "rel_changed_lines", "log_commits": "rel_commits",
+    "log_directories": "rel_directories", "log_top_level_areas": "rel_top_level_areas",
+}
 
 
 class BundleError(ValueError):
@@ -58,6 +66,7 @@ class ScorerBundle:
         self._model.eval()
         self._profiles = {repo: features.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
         self._profiles_lower = {repo.lower(): p for repo, p in self._profiles.items()}
+        self._index = {name: i for i, name in enumerate(self.feature_names)}
 
     # ---- the pieces ------------------------------------------------------------------------------
     def profile_for(self, repo: str):
@@ -130,7 +139,8 @@ class ScorerBundle:
         """
         order = np.argsort(-err, kind="stable")
         order = order[err[order] > 0]
-        atypical = order[np.abs(z[order]) >= ATYPICAL_SCALES].tolist()
+        atypical = [i for i in order[np.abs(z[order]) >= ATYPICAL_SCALES].tolist()
+                    if self._atypical_here(i, row)]
         order = order.tolist()
         reasons: dict[str, dict[str, Any]] = {}
         for i in atypical or order[:1]:
@@ -149,6 +159,12 @@ class ScorerBundle:
                 "sentence": sentence,
             }
         return sorted(reasons.values(), key=lambda r: -r["contribution"])
+
+    def _atypical_here(self, i: int, row) -> bool:
+        twin = REPO_RELATIVE_TWIN.get(self.feature_names[i])
+        if twin is None or twin not in self._index:
+            return True
+        return abs(float(row[self._index[twin]])) >= ATYPICAL_SCALES
 
     # ---- persistence -----------------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:

@@ -98,3 +98,22 @@ def test_reasons_name_what_is_unusual_about_the_pr_once_each(bundle, kind):
     assert len(set(sentences)) == len(sentences)
     for reason in result["reasons"]:
         assert reason["value"] != reason["typical"], reason  # not "no CI workflow changed"
+
+
+def test_a_size_typical_for_this_repository_is_never_offered_as_a_reason(bundle):
+    """Size and spread reasons say "typical here": they appear only when the PR is atypical for its repository."""
+    twins = {"log_changed_files": "rel_changed_files", "log_additions": "rel_changed_lines",
+             "log_deletions": "rel_changed_lines", "log_commits": "rel_commits",
+             "log_directories": "rel_directories", "log_top_level_areas": "rel_top_level_areas"}
+    index = {name: i for i, name in enumerate(features.FEATURE_NAMES)}
+    docs = make_prs(300, seed=321) + [attack(kind, 9100 + n) for n, kind in enumerate(
+        ("workflow_curl_pipe", "binary_blob", "mass_deletion", "branch_injection"))]
+    offered = 0
+    for doc, result in zip(docs, bundle.score(docs)):
+        row = features.extract(doc, bundle.profile_for(result["repo"]))
+        for reason in result["reasons"]:
+            twin = twins.get(reason["feature"])
+            if twin:
+                offered += 1
+                assert abs(row[index[twin]]) >= 1.0, (reason, row[index[twin]])
+    assert offered > 0  # the rule was exercised, not vacuous
