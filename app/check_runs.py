@@ -81,11 +81,11 @@ def annotations_for(sensitive: Iterable[tuple[str, str]]) -> list[dict[str, Any]
     ]
 
 
-def _values_table(reasons: list[dict[str, Any]]) -> str:
-    rows = ["| Signal | This PR | Typical in this repository |", "|---|---|---|"]
-    rows += [f"| {_cell(_label(r['feature']))} | {_cell(r.get('value'))} | {_cell(r.get('typical'))} |"
-             for r in reasons]
-    return "\n".join(rows)
+def _values_table(rows: list[tuple[str, str, str]]) -> str:
+    """The PR's key values beside this repository's typical values."""
+    lines = ["| | This PR | Typical in this repository |", "|---|---|---|"]
+    lines += [f"| {_cell(what)} | {_cell(this)} | {_cell(typical)} |" for what, this, typical in rows]
+    return "\n".join(lines)
 
 
 def _sensitive_text(annotations: list[dict[str, Any]]) -> str:
@@ -97,8 +97,11 @@ def _sensitive_text(annotations: list[dict[str, Any]]) -> str:
 
 
 def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
-                 unusual_conclusion: str = "neutral") -> CheckRunOutput:
-    """The check run for a scored PR: ``unusual_conclusion`` when anomalous, success otherwise."""
+                 unusual_conclusion: str = "neutral",
+                 key_values: list[tuple[str, str, str]] | None = None) -> CheckRunOutput:
+    """The check run for a scored PR: ``unusual_conclusion`` when anomalous, success otherwise.
+
+    ``key_values`` (prguard.key_values) is the table of the PR's values beside the repository's."""
     anomalous = bool(score["anomalous"])
     value, threshold = float(score["score"]), float(score["threshold"])
     reasons = sorted(score.get("reasons") or [], key=lambda r: -abs(float(r.get("contribution") or 0.0)))
@@ -116,7 +119,8 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
     top = reasons[:MAX_REASONS_IN_SUMMARY]
     if top:
         parts.append("**Top reasons**\n\n" + "\n".join(f"- {r['sentence']}" for r in top))
-        parts.append(_values_table(reasons))
+    if key_values:
+        parts.append(_values_table(key_values))
     parts.append(f"Model version: `{score['model_version']}` · head `{score['head_sha'][:12]}`")
     if anomalous:
         parts.append("If this change is expected, press **Mark as expected**: the run turns green and "

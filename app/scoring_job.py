@@ -9,6 +9,7 @@ from app import jobs
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
 from app.publisher import Publisher
 from prguard.config import Settings
+from prguard.key_values import key_values
 from prguard.store.base import Job, Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,8 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         score = dict(model.score([doc])[0], repo=repo, number=number, head_sha=head_sha)
         ctx.store.save_score(dict(score, scored_at=utcnow()))
         ctx.on_scored(score)
-        output = render_score(score, sensitive, ctx.settings.unusual_conclusion)
+        table = key_values(doc, model.profile_for(repo))
+        output = render_score(score, sensitive, ctx.settings.unusual_conclusion, table)
         marked = _expected_by(ctx.store, repo, head_sha)
         if output.anomalous and marked is not None:
             # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.

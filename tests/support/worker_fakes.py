@@ -100,6 +100,9 @@ class FakeBundle:
         self.limit = limit
         self.threshold = threshold
 
+    def profile_for(self, repo: str):
+        return None  # no history: the key-values table compares against global norms
+
     def score(self, docs: list[dict]) -> list[dict]:
         out = []
         for doc in docs:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from prguard.features import build_profile, profile_stats
+from prguard.key_values import key_values
 from app.check_runs import (MAX_OUTPUT_CHARS, completion_bodies, external_id, in_progress_body, render_marked_expected,
                             render_no_model, render_score)
 
@@ -39,14 +41,23 @@ def test_typical_pr_succeeds_without_a_button():
 
 
 def test_summary_explains_score_reasons_model_and_typical_values():
-    out = render_score(_score(), [], "neutral")
+    doc = {"number": 5, "additions": 900, "deletions": 40, "changed_files": 3, "commits": 2,
+           "author_association": "FIRST_TIME_CONTRIBUTOR", "base": {"repo": {"full_name": "acme/api"}},
+           "head": {"sha": "abc"},
+           "files": [{"filename": ".github/workflows/ci.yml", "additions": 890, "deletions": 40},
+                     {"filename": "src/a.py", "additions": 5}, {"filename": "src/b.py", "additions": 5}]}
+    profile = build_profile("acme/api", [profile_stats({**doc, "changed_files": 2, "additions": 10, "deletions": 2,
+                                                        "commits": 1, "files": [{"filename": "src/x.py"}]})] * 400)
+    out = render_score(_score(), [], "neutral", key_values(doc, profile))
     assert "score **3**" in out.summary and "threshold **1.5**" in out.summary and "2.0× the threshold" in out.summary
     assert "- Changes 180 files; PRs here usually change 2." in out.summary
     assert "- Edits a CI workflow, which 1% of PRs here do." in out.summary
     assert "Model version: `4`" in out.summary
-    assert "| Signal | This PR | Typical in this repository |" in out.summary
-    assert "| log changed files | 180 | 2 |" in out.summary
-    assert "| touches ci | 1 | 0.01 |" in out.summary
+    assert "| | This PR | Typical in this repository |" in out.summary
+    assert "| Files changed | 3 | 2 |" in out.summary
+    assert "| Lines changed | 940 (+900 / -40) | 12 |" in out.summary
+    assert "| Author association | FIRST_TIME_CONTRIBUTOR | - |" in out.summary
+    assert "| CI workflow changes | yes | in 0% of PRs |" in out.summary
 
 
 def test_reasons_are_ordered_by_contribution_and_table_cells_cannot_break_the_table():
@@ -54,9 +65,9 @@ def test_reasons_are_ordered_by_contribution_and_table_cells_cannot_break_the_ta
         {"feature": "small", "value": "a|b", "typical": None, "contribution": 0.1, "sentence": "minor"},
         {"feature": "big", "value": 5, "typical": 1, "contribution": -2.0, "sentence": "major"},
     ]
-    out = render_score(_score(reasons=reasons), [], "neutral")
+    out = render_score(_score(reasons=reasons), [], "neutral", [("Title", "a|b", "x")])
     assert out.summary.index("- major") < out.summary.index("- minor")
-    assert "| small | a\\|b | unknown |" in out.summary
+    assert "| Title | a\\|b | x |" in out.summary
 
 
 def test_sensitive_files_become_warning_annotations_on_line_one():
@@ -84,9 +95,10 @@ def test_without_annotations_one_completing_request_is_sent():
 
 
 def test_summary_never_exceeds_githubs_limit():
-    reasons = [{"feature": f"f{i}", "value": "x" * 500, "typical": 1, "contribution": 1.0, "sentence": "s"}
+    reasons = [{"feature": f"f{i}", "value": 1, "typical": 1, "contribution": 1.0, "sentence": "s" * 500}
                for i in range(300)]
-    out = render_score(_score(reasons=reasons), [], "neutral")
+    table = [(f"value {i}", "x" * 500, "1") for i in range(300)]
+    out = render_score(_score(reasons=reasons), [], "neutral", table)
     assert len(out.summary) == MAX_OUTPUT_CHARS
     assert out.summary.endswith("characters here)")
 
