@@ -4,6 +4,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from scipy.stats import binomtest
+
 
 @dataclasses.dataclass(frozen=True)
 class GateInputs:
@@ -12,6 +14,7 @@ class GateInputs:
     code_feature_version: str  # what the scoring code computes today
     alert_rate: float  # realised on the validation split at the model's threshold
     alert_rate_bounds: tuple[float, float]
+    validation_rows: int  # how many rows the alert rate was measured on
     validation_loss: float  # mean reconstruction error of the new model on the validation split
     champion_validation_loss: float | None  # the champion's on the SAME rows; None: no comparable champion
     champion_note: str = ""  # why there is no comparable champion, when there is none
@@ -24,6 +27,14 @@ class Decision:
     reason: str
 
 
+def alert_rate_interval(rate: float, rows: int) -> tuple[float, float]:
+    """The Wilson 95% interval of an alert rate measured on ``rows`` rows."""
+    if rows <= 0:
+        return 0.0, 1.0  # nothing measured: any rate is possible
+    interval = binomtest(round(rate * rows), rows).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
 def decide(inputs: GateInputs) -> Decision:
     """Apply the gates in order; the first that fails gives the reason."""
     if not inputs.losses or not all(math.isfinite(x) for x in inputs.losses):
@@ -33,9 +44,13 @@ def decide(inputs: GateInputs) -> Decision:
                                f"{inputs.code_feature_version}; rebuild the feature set with "
                                "`prguard preprocess`")
     low, high = inputs.alert_rate_bounds
-    if not low <= inputs.alert_rate <= high:
-        return Decision(False, f"validation alert rate {inputs.alert_rate:.2%} is outside "
-                               f"[{low:.2%}, {high:.2%}]")
+    interval_low, interval_high = alert_rate_interval(inputs.alert_rate, inputs.validation_rows)
+    # A small repository's validation split (say 30 PRs) often has no alert at all by chance; its
+    # rate only fails the gate when even the 95% interval around it misses the bounds.
+    if interval_high < low or interval_low > high:
+        return Decision(False, f"validation alert rate {inputs.alert_rate:.2%} (95% interval "
+                               f"{interval_low:.2%}-{interval_high:.2%} over {inputs.validation_rows} rows) "
+                               f"is outside [{low:.2%}, {high:.2%}]")
     champion = inputs.champion_validation_loss
     if champion is None:
         note = inputs.champion_note or "no current champion"

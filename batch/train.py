@@ -259,7 +259,8 @@ def train(settings, featureset_id: str | None = None, config: TrainConfig = Trai
             losses=[x for pair in fitted.history for x in pair], feature_version=bundle.feature_version,
             code_feature_version=str(features.FEATURE_VERSION), alert_rate=metrics["validation_alert_rate"],
             alert_rate_bounds=(config.alert_rate_min, config.alert_rate_max),
-            validation_loss=metrics["validation_loss"], champion_validation_loss=champion_loss,
+            validation_rows=len(val_rows), validation_loss=metrics["validation_loss"],
+            champion_validation_loss=champion_loss,
             champion_note=note, tolerance=config.champion_tolerance))
         version = run.log_bundle(bundle)
         bundle.model_version = version

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from batch.gates import GateInputs, decide
+from batch.gates import GateInputs, alert_rate_interval, decide
 from batch.train import TrainConfig, alert_rate, fit, threshold_for
 from prguard.model import Autoencoder, AutoencoderConfig, RobustScaler
 
@@ -75,7 +75,7 @@ def test_threshold_is_mean_plus_k_std_and_the_alert_rate_is_realised():
 
 def gate(**changes) -> GateInputs:
     values = dict(losses=[0.5, 0.4], feature_version="1", code_feature_version="1", alert_rate=0.03,
-                  alert_rate_bounds=(0.005, 0.15), validation_loss=0.40, champion_validation_loss=None)
+                  alert_rate_bounds=(0.005, 0.15), validation_rows=2000, validation_loss=0.40, champion_validation_loss=None)
     values.update(changes)
     return GateInputs(**values)
 
@@ -97,6 +97,28 @@ def test_gates_refuse_the_champion_alias(changes, reason):
     decision = decide(gate(**changes))
     assert not decision.promote
     assert reason in decision.reason
+
+
+@pytest.mark.parametrize("alert_rate, rows, promote", [
+    (0.0, 30, True),  # no alert among 30 PRs is what a 2% alert rate often gives: not evidence
+    (1 / 30, 30, True),
+    (0.0, 2000, False),  # no alert among 2000 is: the interval lies below the 0.5% bound
+    (0.003, 20000, False),
+    (0.006, 20000, True),
+    (0.20, 100, True),  # 20 of 100 may still be 15%
+    (0.30, 100, False),
+])
+def test_the_alert_rate_gate_allows_for_the_sampling_error_of_small_validation_splits(alert_rate, rows, promote):
+    decision = decide(gate(alert_rate=alert_rate, validation_rows=rows))
+    assert decision.promote is promote, decision.reason
+    if not promote:
+        assert f"over {rows} rows" in decision.reason
+
+
+def test_the_alert_rate_interval_is_wilsons():
+    low, high = alert_rate_interval(0.02, 1000)
+    assert low == pytest.approx(0.01298, abs=1e-4) and high == pytest.approx(0.03069, abs=1e-4)
+    assert alert_rate_interval(0.5, 0) == (0.0, 1.0)
 
 
 def test_a_model_within_tolerance_of_the_champion_replaces_it():
