@@ -101,7 +101,7 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
                  key_values: list[tuple[str, str, str]] | None = None) -> CheckRunOutput:
     """The check run for a scored PR: ``unusual_conclusion`` when anomalous, success otherwise.
 
-    ``key_values`` (prguard.key_values) is the table of the PR's values beside the repository's."""
+    ``key_values`` (prguard.features.key_values) is the table of the PR's values beside the repository's."""
     anomalous = bool(score["anomalous"])
     value, threshold = float(score["score"]), float(score["threshold"])
     reasons = sorted(score.get("reasons") or [], key=lambda r: -abs(float(r.get("contribution") or 0.0)))

@@ -63,7 +63,7 @@ class ModelState:
 def registry_model_state(settings) -> ModelState:
     """The default model-state source: the ``champion`` alias in the configured MLflow registry."""
     def lookup() -> str | None:
-        from prguard import registry  # MLflow is heavy: imported in the background thread only
+        from prguard.model import registry  # MLflow is heavy: imported in the background thread only
 
         return registry.champion_version(settings)
 

@@ -9,7 +9,7 @@ from app import jobs
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
 from app.publisher import Publisher
 from prguard.config import Settings
-from prguard.key_values import key_values
+from prguard.features.key_values import key_values
 from prguard.store.base import Job, Store, utcnow
 
 log = logging.getLogger(__name__)

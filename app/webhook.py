@@ -24,7 +24,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from app import metrics
 from app.handlers import BadDelivery, Delivery, dispatch
-from prguard import signature
+from prguard.github import signature
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,7 @@ def github_connector(settings: Settings, store: Store, **core_options: Any):
 
 def champion(settings: Settings):
     """A callable returning the current champion bundle (or None), refreshed without a restart."""
-    from prguard.registry import ChampionWatcher
+    from prguard.model.registry import ChampionWatcher
 
     watcher = ChampionWatcher(settings)
 
@@ -69,7 +69,7 @@ def github_options(settings: Settings) -> dict[str, Any]:
 def build_context(settings: Settings, store: Store, **core_options: Any) -> JobContext:
     """Everything a job needs, from configuration; ``core_options`` override the GitHub client's
     options that ``github_options`` derives from the settings."""
-    from prguard.features import sensitive_files
+    from prguard.features.extraction import sensitive_files
 
     core_options = {**github_options(settings), **core_options}
 

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, precision_score, recall_score, roc_auc_score
 
-from prguard import featureset, objectstore
+from prguard.data import featureset, objectstore
 
 from batch.train import TrainConfig, alert_rate, threshold_for, training_data
 
@@ -64,7 +64,7 @@ def isolation_forest(train_rows: np.ndarray, val_rows: np.ndarray, seed: int, k:
 
 def evaluate(settings, docs: list[dict[str, Any]], featureset_id: str | None = None,
              config: TrainConfig = TrainConfig(), echo: Callable[[str], None] = print) -> Evaluation:
-    from prguard import registry  # MLflow is heavy: imported only when an evaluation runs
+    from prguard.model import registry  # MLflow is heavy: imported only when an evaluation runs
 
     labels = np.asarray([is_anomaly(doc) for doc in docs], dtype=int)
     if len(set(labels.tolist())) < 2:

@@ -1,6 +1,7 @@
 """The Spark preprocessing job: store -> repository profiles -> feature vectors -> a feature set.
 
-Only Spark glue lives here: every value comes from prguard.features, the code the service scores with.
+Only Spark glue lives here: every value comes from prguard.features.extraction, the code the service
+scores with.
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from typing import Any, Iterator
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
-from prguard import featureset, features
-from prguard.objectstore import ObjectStore
+from prguard.data import featureset
+from prguard.data.objectstore import ObjectStore
+from prguard.features import extraction
 from prguard.store import pr_key
 from batch import spark_source
 
@@ -68,7 +70,7 @@ class PartSummary:
 
 def _profile_stats_rows(rows: Iterator[Any]) -> Iterator[tuple[str, dict[str, float]]]:
     for row in rows:
-        yield row.repo, features.profile_stats(json.loads(row.doc))
+        yield row.repo, extraction.profile_stats(json.loads(row.doc))
 
 
 def _feature_row(row: Any, profiles: dict[str, Any], expected: set[str]) -> dict[str, Any]:
@@ -78,7 +80,7 @@ def _feature_row(row: Any, profiles: dict[str, Any], expected: set[str]) -> dict
         "updated_at": row.updated_at, "label": featureset.label_json(doc),
         "expected": pr_key(row.repo, row.number) in expected,
         # The profile lookup matches the scoring path's: the repository's own profile, else global norms.
-        "features": features.extract(doc, profiles.get(row.repo) or features.GLOBAL_PROFILE),
+        "features": extraction.extract(doc, profiles.get(row.repo) or extraction.GLOBAL_PROFILE),
     }
 
 
@@ -117,7 +119,7 @@ def write_partition(index: int, rows: Iterator[Any], *, store: ObjectStore, set_
 def build_profiles(frame) -> dict[str, Any]:
     """Per-repository profiles: profile_stats on the executors, one build_profile per repository group."""
     grouped = frame.select("repo", "doc").rdd.mapPartitions(_profile_stats_rows).groupByKey()
-    return dict(grouped.map(lambda item: (item[0], features.build_profile(item[0], item[1]))).collect())
+    return dict(grouped.map(lambda item: (item[0], extraction.build_profile(item[0], item[1]))).collect())
 
 
 def expected_prs(store) -> set[str]:
@@ -159,8 +161,8 @@ def run(spark: SparkSession, options: dict[str, str], objects: ObjectStore, expe
     source = {"store": options.get("store"),
               "snapshot": {"updated_at": newest, "pull_requests": row_count}}
     manifest = featureset.write_manifest(
-        objects, set_id, row_count=row_count, feature_names=list(features.FEATURE_NAMES),
-        feature_version=features.FEATURE_VERSION, source=source, partitions=len(summaries),
+        objects, set_id, row_count=row_count, feature_names=list(extraction.FEATURE_NAMES),
+        feature_version=extraction.FEATURE_VERSION, source=source, partitions=len(summaries),
         files=[s.file for s in summaries if s.file])
     log.info("feature set %s: %d rows in %d files written to %s in %.1f s", set_id, row_count,
              len(manifest["files"]), objects.uri, time.monotonic() - started)

@@ -10,9 +10,10 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from prguard import features, featureset, objectstore
-from prguard.model import DEFAULT_CLIP, Autoencoder, AutoencoderConfig, RobustScaler
-from prguard.scoring import ScorerBundle
+from prguard.data import featureset, objectstore
+from prguard.features import extraction
+from prguard.model.autoencoder import DEFAULT_CLIP, Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.model.bundle import ScorerBundle
 
 from batch.gates import Decision, GateInputs, decide
 
@@ -22,7 +23,7 @@ class TrainConfig:
     # data: the newest PRs (by created_at) validate, like the PRs the model will meet next
     validation_fraction: float = 0.2
     clip: float = DEFAULT_CLIP
-    # model: None picks a modest size from the number of features (see prguard.model)
+    # model: None picks a modest size from the number of features (see prguard.model.autoencoder)
     hidden: int | None = None
     bottleneck: int | None = None
     dropout: float = 0.0
@@ -212,7 +213,7 @@ def error_histogram_figure(errors: np.ndarray, threshold: float, rate: float) ->
 def train(settings, featureset_id: str | None = None, config: TrainConfig = TrainConfig(),
           echo: Callable[[str], None] = print) -> TrainOutcome:
     """Train on a feature set, log everything to MLflow, register the model and apply the gates."""
-    from prguard import registry  # MLflow is heavy: imported only when a training actually runs
+    from prguard.model import registry  # MLflow is heavy: imported only when a training actually runs
 
     store = objectstore.for_uri(settings.feature_store, endpoint_url=settings.s3_endpoint_url)
     feature_set = featureset.read(store, featureset_id)
@@ -257,7 +258,7 @@ def train(settings, featureset_id: str | None = None, config: TrainConfig = Trai
             run.log_metrics({"champion_validation_loss": champion_loss})
         decision = decide(GateInputs(
             losses=[x for pair in fitted.history for x in pair], feature_version=bundle.feature_version,
-            code_feature_version=str(features.FEATURE_VERSION), alert_rate=metrics["validation_alert_rate"],
+            code_feature_version=str(extraction.FEATURE_VERSION), alert_rate=metrics["validation_alert_rate"],
             alert_rate_bounds=(config.alert_rate_min, config.alert_rate_max),
             validation_rows=len(val_rows), validation_loss=metrics["validation_loss"],
             champion_validation_loss=champion_loss,

@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prguard import demo_data, features  # noqa: E402
-from prguard.scoring import pr_identity  # noqa: E402
+from prguard.demo import generator  # noqa: E402
+from prguard.features import extraction  # noqa: E402
+from prguard.model.bundle import pr_identity  # noqa: E402
 
 
 def per_pr_us(seconds: float, count: int) -> str:
@@ -30,29 +31,29 @@ def main() -> None:
     parser.add_argument("--repos", type=int, default=6)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    docs = list(demo_data.generate(args.repos, args.prs, seed=1))
+    docs = list(generator.generate(args.repos, args.prs, seed=1))
     history: dict[str, list] = {}
     for doc in docs:
-        history.setdefault(pr_identity(doc)[0], []).append(features.profile_stats(doc))
-    profiles = {repo: features.build_profile(repo, rows) for repo, rows in history.items()}
+        history.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(doc))
+    profiles = {repo: extraction.build_profile(repo, rows) for repo, rows in history.items()}
     repo_profiles = [profiles[pr_identity(doc)[0]] for doc in docs]
 
     def document_api() -> tuple[float, float]:
         started = time.perf_counter()
         for doc in docs:
-            features.profile_stats(doc)
+            extraction.profile_stats(doc)
         middle = time.perf_counter()
         for doc, profile in zip(docs, repo_profiles):
-            features.extract(doc, profile)
+            extraction.extract(doc, profile)
         return middle - started, time.perf_counter() - middle
 
     stats_s, extract_s = document_api()
     started = time.perf_counter()
     for doc, profile in zip(docs, repo_profiles):
-        summary = features.summarize(doc)
-        features.extract_summary(summary, profile)
-        explain = features.explainer(summary, profile)
-        for name in features.FEATURE_NAMES[:3]:  # a check run shows three reasons
+        summary = extraction.summarize(doc)
+        extraction.extract_summary(summary, profile)
+        explain = extraction.explainer(summary, profile)
+        for name in extraction.FEATURE_NAMES[:3]:  # a check run shows three reasons
             explain(name)
     shared_s = time.perf_counter() - started
     print(f"{len(docs)} demo PRs in {len(profiles)} repositories")

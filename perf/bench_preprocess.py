@@ -1,7 +1,7 @@
 """Benchmark: `prguard preprocess` throughput on 200k demo PR documents in a SQLite store, local Spark.
 
 Run: .venv/bin/python perf/bench_preprocess.py [--prs 200000] [--repos 200] [--partitions N] [--workdir DIR]
-Generates demo PRs (prguard.demo_data), imports them into a fresh SQLite store, runs the Spark job into
+Generates demo PRs (prguard.demo.generator), imports them into a fresh SQLite store, runs the Spark job into
 a local feature store and prints the import rate, the job's wall time and its throughput in PRs/s.
 """
 from __future__ import annotations
@@ -17,8 +17,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from batch import preprocess as job  # noqa: E402
 from batch import spark_source  # noqa: E402
 from batch.commands.preprocess import default_partitions  # noqa: E402
-from prguard import demo_data, featureset, objectstore  # noqa: E402
 from prguard.config import Settings  # noqa: E402
+from prguard.data import featureset, objectstore  # noqa: E402
+from prguard.demo import generator  # noqa: E402
 from prguard.store import open_store  # noqa: E402
 
 
@@ -26,7 +27,7 @@ def import_demo(settings: Settings, prs: int, repos: int, seed: int) -> float:
     """Fill the store; returns the seconds it took (generation included)."""
     store = open_store(settings)
     started = time.monotonic()
-    for i, doc in enumerate(demo_data.generate(repos, prs, seed=seed), 1):
+    for i, doc in enumerate(generator.generate(repos, prs, seed=seed), 1):
         store.upsert_pull_request(doc)
         if i % 20_000 == 0:
             print(f"  imported {i} PRs ({i / (time.monotonic() - started):.0f}/s)", flush=True)

@@ -19,20 +19,21 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from batch.train import TrainConfig, fit, threshold_for  # noqa: E402
-from prguard import demo_data, features  # noqa: E402
 from prguard.commands.score import CHUNK  # noqa: E402
-from prguard.scoring import ScorerBundle, pr_identity  # noqa: E402
+from prguard.demo import generator  # noqa: E402
+from prguard.features import extraction  # noqa: E402
+from prguard.model.bundle import ScorerBundle, pr_identity  # noqa: E402
 
 
 def bundle_for(docs: list[dict]) -> ScorerBundle:
     stats: dict[str, list] = {}
     for doc in docs:
-        stats.setdefault(pr_identity(doc)[0], []).append(features.profile_stats(doc))
-    profiles = {repo: features.build_profile(repo, s) for repo, s in stats.items()}
-    rows = np.array([features.extract(doc, profiles[pr_identity(doc)[0]]) for doc in docs])
+        stats.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(doc))
+    profiles = {repo: extraction.build_profile(repo, s) for repo, s in stats.items()}
+    rows = np.array([extraction.extract(doc, profiles[pr_identity(doc)[0]]) for doc in docs])
     split = int(len(rows) * 0.8)
     fitted = fit(rows[:split], rows[split:], dataclasses.replace(TrainConfig(), epochs=10))
-    bundle = ScorerBundle(list(features.FEATURE_NAMES), features.FEATURE_VERSION, fitted.scaler,
+    bundle = ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, fitted.scaler,
                           fitted.model_config, fitted.state_dict, 0.0,
                           {repo: p.to_dict() for repo, p in profiles.items()}, model_version="bench")
     bundle.threshold = threshold_for(bundle.row_scores(rows[split:]), 2.0)
@@ -43,7 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prs", type=int, default=5000)
     args = parser.parse_args()
-    docs = list(demo_data.generate(repos=5, prs=args.prs, seed=1))
+    docs = list(generator.generate(repos=5, prs=args.prs, seed=1))
     bundle = bundle_for(docs[: min(len(docs), 3000)])
     lines = [json.dumps(doc) for doc in docs]
     started = time.perf_counter()

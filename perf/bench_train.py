@@ -17,8 +17,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from batch.train import TrainConfig, alert_rate, fit, threshold_for  # noqa: E402
-from prguard import features  # noqa: E402
-from prguard.model import Autoencoder  # noqa: E402
+from prguard.features import extraction  # noqa: E402
+from prguard.model.autoencoder import Autoencoder  # noqa: E402
 
 
 def synthetic_rows(n: int, d: int, seed: int = 0) -> np.ndarray:
@@ -38,7 +38,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     parser.add_argument("--threads", type=int, default=TrainConfig.threads)
     args = parser.parse_args()
-    d = len(features.FEATURE_NAMES)
+    d = len(extraction.FEATURE_NAMES)
     rows = synthetic_rows(args.rows, d)
     n_val = int(args.rows * TrainConfig.validation_fraction)
     config = dataclasses.replace(TrainConfig(), epochs=args.epochs, threads=args.threads)

@@ -25,7 +25,7 @@ import uuid
 
 from locust import HttpUser, between, events, task
 
-from prguard.replay import github_headers
+from prguard.demo.replay import github_headers
 from prguard.secrets import secrets_from_env
 
 WEBHOOK_PATH = "/webhooks/github"

@@ -6,7 +6,7 @@ import os
 import click
 
 from prguard.config import ConfigError
-from prguard.jsonlines import BadLine, read_objects
+from prguard.data.jsonlines import BadLine, read_objects
 from prguard.secrets import settings_for
 
 
@@ -22,9 +22,9 @@ def evaluate(file, featureset_id) -> None:
     recall at the threshold and the realised alert rate, beside an IsolationForest baseline fit on the
     same training features, and logs them to MLflow.
     """
-    from prguard.featureset import FeatureSetNotFound
-    from prguard.registry import NoChampion
-    from prguard.scoring import BundleError
+    from prguard.data.featureset import FeatureSetNotFound
+    from prguard.model.bundle import BundleError
+    from prguard.model.registry import NoChampion
 
     from batch.evaluate import EvaluationError, evaluate as run_evaluation
     from batch.train import TrainingError

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from prguard import objectstore
+from prguard.data import objectstore
 from prguard.logs import configure_logging
 from prguard.secrets import settings_for
 from prguard.store import open_store

@@ -28,7 +28,7 @@ def train(featureset_id, epochs, seed, threshold_k, min_alert_rate, max_alert_ra
     The alias 'champion' moves to the new version only when it passes its gates; the decision and its
     reason are recorded on the MLflow run.
     """
-    from prguard.featureset import FeatureSetNotFound
+    from prguard.data.featureset import FeatureSetNotFound
 
     from batch.train import TrainConfig, TrainingError, train as run_training
 

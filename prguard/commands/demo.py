@@ -16,7 +16,7 @@ import click
 import requests
 
 from prguard.config import Settings
-from prguard.replay import Delivery, post_delivery
+from prguard.demo.replay import Delivery, post_delivery
 from prguard.store import open_store
 
 READY_TIMEOUT_SECONDS = 180  # gunicorn + the first MLflow lookup on a cold 2-core machine

@@ -16,7 +16,7 @@ import click
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same data.")
 def demo_data(repos: int, prs: int, out, seed: int) -> None:
     """Write realistic synthetic PRs with ~1.5% labelled anomalies (field `prguard_label`)."""
-    from prguard.demo_data import generate
+    from prguard.demo.generator import generate
 
     anomalies = 0
     for count, doc in enumerate(generate(repos, prs, seed), start=1):

@@ -20,7 +20,7 @@ def import_prs(file) -> None:
     Each line is a GitHub REST pull request object, optionally with a `files` array. Bad lines are
     reported with their line number and skipped; the exit code is 1 if any line failed.
     """
-    from prguard.importer import import_lines
+    from prguard.data.importer import import_lines
     from prguard.store import open_store
 
     try:

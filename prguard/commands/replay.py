@@ -6,7 +6,7 @@ import sys
 import click
 
 from prguard.config import Settings
-from prguard.replay import ReplayError, replay as replay_deliveries
+from prguard.demo.replay import ReplayError, replay as replay_deliveries
 
 
 @click.command()

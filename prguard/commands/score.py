@@ -7,7 +7,7 @@ import os
 import click
 
 from prguard.config import ConfigError
-from prguard.jsonlines import BadLine, read_objects
+from prguard.data.jsonlines import BadLine, read_objects
 from prguard.secrets import settings_for
 
 # Scoring in chunks keeps memory flat on large files and lets the network run one batch per chunk.
@@ -35,7 +35,7 @@ def score(file, output) -> None:
     Each output line is {repo, number, head_sha, score, threshold, anomalous, model_version, reasons},
     exactly what the service records for the same PR.
     """
-    from prguard import registry  # MLflow is heavy: load it only when scoring
+    from prguard.model import registry  # MLflow is heavy: load it only when scoring
 
     try:
         settings = settings_for("train", os.environ)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from batch.train import TrainConfig, train
-from prguard import registry
 from prguard.config import Settings
+from prguard.model import registry
 from tests.support.training_data import make_prs, write_feature_set
 
 REPOS = ("acme/api", "acme/web")

@@ -5,8 +5,8 @@ import signal
 
 import pytest
 
-from prguard import registry
 from prguard.config import Settings
+from prguard.model import registry
 from tests.e2e.conftest import INSTALLATION_ID, REPO
 from tests.e2e.deliveries import pull_request_event, requested_action_event
 from tests.e2e.service import wait_until

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from prguard.cli import main
-from prguard.demo_data import generate
-from prguard.importer import import_lines
+from prguard.data.importer import import_lines
+from prguard.demo.generator import generate
 from prguard.store import open_store
 from prguard.store.docs import canonical_timestamp
 from prguard.store.mongo import MongoStore

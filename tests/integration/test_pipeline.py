@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from prguard.config import Settings
-from prguard.demo_data import generate
+from prguard.demo.generator import generate
 from prguard.store import open_store
 from tests.support.mlflow_server import MlflowServer
 from tests.support.s3_server import DUMMY_ENV, running_s3_server
@@ -102,7 +102,7 @@ def test_fetch_preprocess_train_score_end_to_end_and_reproducibly(world, fake_gi
 
     # The champion is what `models:/prguard-autoencoder@champion` resolves to on the server, and it
     # scores exactly as the CLI did.
-    from prguard import registry
+    from prguard.model import registry
 
     bundle = registry.load_bundle(settings, "models:/prguard-autoencoder@champion")
     direct = bundle.score(stored[:50])

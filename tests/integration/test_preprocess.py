@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from batch import preprocess as job
 from batch import spark_source
 from batch.commands.preprocess import preprocess as preprocess_command
-from prguard import features, featureset, objectstore
 from prguard.config import Settings
+from prguard.data import featureset, objectstore
+from prguard.features import extraction
 from prguard.store import open_store, pr_key
 from prguard.store.docs import canonical_timestamp
 from tests.support.npm_packages import examples_for
@@ -79,8 +80,8 @@ def test_manifest_describes_the_set_and_marks_it_complete(stored, local_set):
     settings, docs = stored
     manifest, loaded = local_set
     assert manifest["row_count"] == len(docs) == loaded.table.num_rows
-    assert manifest["feature_names"] == list(features.FEATURE_NAMES)
-    assert manifest["feature_version"] == features.FEATURE_VERSION
+    assert manifest["feature_names"] == list(extraction.FEATURE_NAMES)
+    assert manifest["feature_version"] == extraction.FEATURE_VERSION
     assert manifest["partitions"] == 3
     assert manifest["files"] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     newest = max(canonical_timestamp(doc["updated_at"]) for doc in docs)
@@ -101,7 +102,7 @@ def test_every_stored_pr_appears_exactly_once(stored, local_set):
 
 
 def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
-    """The service scores with features.extract(doc, the bundle's profile for the repo): same numbers."""
+    """The service scores with extraction.extract(doc, the bundle's profile for the repo): same numbers."""
     _, docs = stored
     _, loaded = local_set
     spark_vectors = {(r["repo"], r["number"]): r["features"] for r in
@@ -110,11 +111,11 @@ def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
     for doc in docs:
         by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(doc)
     for repo, repo_docs in by_repo.items():
-        in_process = features.build_profile(repo, [features.profile_stats(d) for d in repo_docs])
+        in_process = extraction.build_profile(repo, [extraction.profile_stats(d) for d in repo_docs])
         assert loaded.profiles[repo] == json.loads(json.dumps(in_process.to_dict()))
-        profile = features.RepoProfile.from_dict(loaded.profiles[repo])  # as the scorer bundle loads it
+        profile = extraction.RepoProfile.from_dict(loaded.profiles[repo])  # as the scorer bundle loads it
         for doc in repo_docs:
-            assert spark_vectors[(repo, doc["number"])] == features.extract(doc, profile)
+            assert spark_vectors[(repo, doc["number"])] == extraction.extract(doc, profile)
 
 
 def test_expected_flag_follows_maintainer_feedback(local_set):

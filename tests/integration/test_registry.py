@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from batch.train import TrainConfig, train
-from prguard import registry
 from prguard.config import Settings
+from prguard.model import registry
 from tests.support.mlflow_server import MlflowServer
 from tests.support.training_data import make_prs, write_feature_set
 

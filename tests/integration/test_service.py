@@ -8,7 +8,7 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from prguard.replay import Delivery, post_delivery
+from prguard.demo.replay import Delivery, post_delivery
 from prguard.store.sqlite import SQLiteStore
 from tests.support.service import PRGUARD, running_service, wait_for
 from tests.support.webhooks import example

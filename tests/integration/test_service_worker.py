@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from prguard.replay import Delivery, post_delivery
+from prguard.demo.replay import Delivery, post_delivery
 from prguard.store.sqlite import SQLiteStore
 from tests.support.service import running_service
 from tests.support.webhooks import example

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from mlflow.tracking import MlflowClient
 
 from batch.train import TrainConfig, train
-from prguard import registry
 from prguard.cli import main
 from prguard.config import Settings
+from prguard.model import registry
 from tests.support.training_data import make_prs, write_feature_set
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import json
 import random
 from typing import Any, Iterator
 
-from prguard import features
+from prguard.features import extraction
 from tests.support.npm_packages import examples_for
 
 # Path and patch pools chosen to reach every rule: each sensitive category, lockfiles with and without their
@@ -80,17 +80,17 @@ def outputs(docs: list[Any]) -> Iterator[tuple[str, str]]:
     """(kind, canonical text) of every public feature output on ``docs``, through the document API."""
     history: dict[str, list[dict[str, float]]] = {}
     for doc in docs:
-        stats = features.profile_stats(doc)
-        history.setdefault(features.facts(doc)["repo"], []).append(stats)
+        stats = extraction.profile_stats(doc)
+        history.setdefault(extraction.facts(doc)["repo"], []).append(stats)
         yield "stats", json.dumps(stats, sort_keys=True)
-    profiles = {repo: features.build_profile(repo, rows) for repo, rows in history.items()}
+    profiles = {repo: extraction.build_profile(repo, rows) for repo, rows in history.items()}
     yield "profiles", json.dumps({repo: p.to_dict() for repo, p in profiles.items()}, sort_keys=True)
     for doc in docs:
-        for profile in (None, profiles[features.facts(doc)["repo"]]):
-            yield "vectors", repr(features.extract(doc, profile))
-            yield "sentences", json.dumps([features.explain(name, doc, profile) for name in features.FEATURE_NAMES])
-        yield "facts", json.dumps(features.facts(doc), sort_keys=True)
-        yield "sensitive_files", json.dumps(features.sensitive_files(doc))
+        for profile in (None, profiles[extraction.facts(doc)["repo"]]):
+            yield "vectors", repr(extraction.extract(doc, profile))
+            yield "sentences", json.dumps([extraction.explain(name, doc, profile) for name in extraction.FEATURE_NAMES])
+        yield "facts", json.dumps(extraction.facts(doc), sort_keys=True)
+        yield "sensitive_files", json.dumps(extraction.sensitive_files(doc))
 
 
 def digests(docs: list[Any]) -> dict[str, str]:

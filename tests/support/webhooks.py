@@ -5,7 +5,7 @@ import copy
 import json
 import uuid
 
-from prguard.signature import sign
+from prguard.github.signature import sign
 from tests.support.npm_packages import examples_for
 
 SECRET = "test-webhook-secret"

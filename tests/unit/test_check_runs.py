@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from prguard.features import build_profile, profile_stats
-from prguard.key_values import key_values
+from prguard.features.extraction import build_profile, profile_stats
+from prguard.features.key_values import key_values
 from app.check_runs import (MAX_OUTPUT_CHARS, completion_bodies, external_id, in_progress_body, render_marked_expected,
                             render_no_model, render_score)
 

@@ -10,10 +10,10 @@ import statistics
 import pytest
 from click.testing import CliRunner
 
-from prguard import features
 from prguard.cli import main
-from prguard.demo_anomalies import ARCHETYPES
-from prguard.demo_data import generate
+from prguard.demo.anomalies import ARCHETYPES
+from prguard.demo.generator import generate
+from prguard.features import extraction
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_archetypes_are_rare_labelled_and_all_present(docs):
 
 def test_normal_data_contains_the_legitimate_lookalikes(docs):
     normal = [d for d in docs if not d["prguard_label"]["anomaly"]]
-    facts = [features.facts(d) for d in normal]
+    facts = [extraction.facts(d) for d in normal]
     assert sum(1 for f in facts if f["ci_files"]) > 20
     assert sum(1 for f in facts if f["pipe_to_shell_files"]) >= 3  # CI installing tools with curl | sh
     assert sum(1 for f in facts if f["lockfiles_without_manifest"]) >= 5  # go mod tidy, npm audit fix

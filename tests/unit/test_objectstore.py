@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from prguard import objectstore
-from prguard.objectstore import LocalObjectStore, ObjectNotFound, S3ObjectStore
+from prguard.data import objectstore
+from prguard.data.objectstore import LocalObjectStore, ObjectNotFound, S3ObjectStore
 from tests.support.s3_server import running_s3_server
 
 

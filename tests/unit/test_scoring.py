@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from batch.train import TrainConfig, fit, threshold_for
-from prguard import features
-from prguard.scoring import BundleError, ScorerBundle
+from prguard.features import extraction
+from prguard.model.bundle import BundleError, ScorerBundle
 from tests.support.training_data import START, make_prs, pr_doc
 
 RESULT_KEYS = {"repo", "number", "head_sha", "score", "threshold", "anomalous", "model_version", "reasons"}
@@ -21,11 +21,11 @@ def bundle() -> ScorerBundle:
     docs = make_prs(400, seed=11)
     stats: dict[str, list] = {}
     for doc in docs:
-        stats.setdefault(doc["base"]["repo"]["full_name"], []).append(features.profile_stats(doc))
-    profiles = {repo: features.build_profile(repo, s) for repo, s in stats.items()}
-    matrix = np.array([features.extract(d, profiles[d["base"]["repo"]["full_name"]]) for d in docs])
+        stats.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(doc))
+    profiles = {repo: extraction.build_profile(repo, s) for repo, s in stats.items()}
+    matrix = np.array([extraction.extract(d, profiles[d["base"]["repo"]["full_name"]]) for d in docs])
     fitted = fit(matrix[:320], matrix[320:], TrainConfig(epochs=25, seed=5))
-    made = ScorerBundle(list(features.FEATURE_NAMES), features.FEATURE_VERSION, fitted.scaler,
+    made = ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, fitted.scaler,
                         fitted.model_config, fitted.state_dict, 0.0,
                         {repo: p.to_dict() for repo, p in profiles.items()}, {"seed": 5}, model_version="7")
     made.threshold = threshold_for(made.row_scores(matrix[320:]), 2.0)
@@ -47,7 +47,7 @@ def test_results_have_the_agreed_shape_and_readable_reasons(bundle):
         assert 1 <= len(result["reasons"]) <= 3
         for reason in result["reasons"]:
             assert set(reason) == REASON_KEYS
-            assert reason["feature"] in features.FEATURE_NAMES
+            assert reason["feature"] in extraction.FEATURE_NAMES
             assert isinstance(reason["sentence"], str) and len(reason["sentence"]) > 5
         contributions = [r["contribution"] for r in result["reasons"]]
         assert contributions == sorted(contributions, reverse=True)
@@ -66,7 +66,7 @@ def test_attack_archetypes_score_above_the_threshold_with_their_reason_first(bun
 def test_an_unknown_repository_is_scored_against_global_norms(bundle):
     doc = make_prs(1, seed=5, repos=("someone/new-repo",))[0]
     assert bundle.profile_for("someone/new-repo") is None
-    expected = bundle.row_scores(np.array([features.extract(doc, None)]))[0]
+    expected = bundle.row_scores(np.array([extraction.extract(doc, None)]))[0]
     assert bundle.score([doc])[0]["score"] == pytest.approx(float(expected), abs=1e-6)
 
 
@@ -105,12 +105,12 @@ def test_a_size_typical_for_this_repository_is_never_offered_as_a_reason(bundle)
     twins = {"log_changed_files": "rel_changed_files", "log_additions": "rel_changed_lines",
              "log_deletions": "rel_changed_lines", "log_commits": "rel_commits",
              "log_directories": "rel_directories", "log_top_level_areas": "rel_top_level_areas"}
-    index = {name: i for i, name in enumerate(features.FEATURE_NAMES)}
+    index = {name: i for i, name in enumerate(extraction.FEATURE_NAMES)}
     docs = make_prs(300, seed=321) + [attack(kind, 9100 + n) for n, kind in enumerate(
         ("workflow_curl_pipe", "binary_blob", "mass_deletion", "branch_injection"))]
     offered = 0
     for doc, result in zip(docs, bundle.score(docs)):
-        row = features.extract(doc, bundle.profile_for(result["repo"]))
+        row = extraction.extract(doc, bundle.profile_for(result["repo"]))
         for reason in result["reasons"]:
             twin = twins.get(reason["feature"])
             if twin:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.factory import create_app
-from prguard.signature import sign, verify
+from prguard.github.signature import sign, verify
 from tests.support.webhook_app import UnreachableStore
 from tests.support import webhook_app
 from tests.support.webhooks import SECRET, example, headers

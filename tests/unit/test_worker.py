@@ -9,7 +9,7 @@ from app import jobs
 from app.publisher import GitHubPublisher, OfflinePublisher
 from app.scoring_job import Connection, JobContext
 from app.worker import Worker, backoff_seconds, run_worker
-from prguard.features import sensitive_files
+from prguard.features.extraction import sensitive_files
 from prguard.github.errors import GitHubError, RateLimitWaitTooLong
 from prguard.store.base import JOB_DEAD, JOB_DONE, JOB_PENDING
 from prguard.store.sqlite import SQLiteStore

@@ -12,7 +12,7 @@ from app.scoring_job import JobContext
 from app.worker import Worker
 from app.worker_context import github_connector, github_options
 from prguard.config import ConfigError, Settings
-from prguard.features import sensitive_files
+from prguard.features.extraction import sensitive_files
 from prguard.store.base import JOB_PENDING, utcnow
 from prguard.store.sqlite import SQLiteStore
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Iterable
 
-from prguard.jsonlines import BadLine, numbered_lines, parse_object
+from prguard.data.jsonlines import BadLine, numbered_lines, parse_object
 from prguard.store.base import InvalidPullRequest, Store
 
 

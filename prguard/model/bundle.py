@@ -10,8 +10,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import torch
 
-from prguard import features
-from prguard.model import Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.features import extraction
+from prguard.model.autoencoder import Autoencoder, AutoencoderConfig, RobustScaler
 
 BUNDLE_FORMAT = 1
 MANIFEST_FILE = "bundle.json"
@@ -64,7 +64,7 @@ class ScorerBundle:
         self._model = Autoencoder(self.model_config)
         self._model.load_state_dict(self.state_dict)
         self._model.eval()
-        self._profiles = {repo: features.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
+        self._profiles = {repo: extraction.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
         self._profiles_lower = {repo.lower(): p for repo, p in self._profiles.items()}
         self._index = {name: i for i, name in enumerate(self.feature_names)}
 
@@ -76,19 +76,19 @@ class ScorerBundle:
 
     def check_compatible(self) -> None:
         """Refuse to score with features this code no longer computes the same way."""
-        if self.feature_version != features.FEATURE_VERSION or list(self.feature_names) != list(
-                features.FEATURE_NAMES):
+        if self.feature_version != extraction.FEATURE_VERSION or list(self.feature_names) != list(
+                extraction.FEATURE_NAMES):
             raise BundleError(
                 f"model was trained on features version {self.feature_version}, this code computes "
-                f"version {features.FEATURE_VERSION}; run `prguard preprocess` and `prguard train` again")
+                f"version {extraction.FEATURE_VERSION}; run `prguard preprocess` and `prguard train` again")
 
     def vectors(self, docs: Iterable[dict[str, Any]]) -> np.ndarray:
         docs = list(docs)
-        summaries = [features.summarize(doc) for doc in docs]
+        summaries = [extraction.summarize(doc) for doc in docs]
         return self._vectors(summaries, [self.profile_for(pr_identity(doc)[0]) for doc in docs])
 
-    def _vectors(self, summaries: list[features.Summary], profiles: list) -> np.ndarray:
-        rows = [features.extract_summary(s, p) for s, p in zip(summaries, profiles)]
+    def _vectors(self, summaries: list[extraction.Summary], profiles: list) -> np.ndarray:
+        rows = [extraction.extract_summary(s, p) for s, p in zip(summaries, profiles)]
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
 
     def squared_errors(self, rows: np.ndarray) -> np.ndarray:
@@ -111,7 +111,7 @@ class ScorerBundle:
         # Each document is read once: its summary gives both the vector and the reasons' sentences.
         identities = [pr_identity(doc) for doc in docs]
         profiles = [self.profile_for(repo) for repo, _, _ in identities]
-        summaries = [features.summarize(doc) for doc in docs]
+        summaries = [extraction.summarize(doc) for doc in docs]
         rows = self._vectors(summaries, profiles)
         scaled = self.scaler.transform(rows)
         errors = self._squared_errors(scaled)
@@ -125,7 +125,7 @@ class ScorerBundle:
                 "threshold": round(self.threshold, 6),
                 "anomalous": bool(score > self.threshold),
                 "model_version": self.model_version,
-                "reasons": self._reasons(features.explainer(summary, profile), row, z, err),
+                "reasons": self._reasons(extraction.explainer(summary, profile), row, z, err),
             })
         return results
 

@@ -8,7 +8,7 @@ import math
 import re
 from typing import Any, NamedTuple
 
-from prguard import paths
+from prguard.features import paths
 
 MAINTAINER_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
 NEWCOMER_ASSOCIATIONS = ("FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prguard.prdoc import SHARE_FLAGS, Summary, summarize
-from prguard.profile import RepoProfile, effective_profile
+from prguard.features.profile import RepoProfile, effective_profile
+from prguard.features.summary import SHARE_FLAGS, Summary, summarize
 
 
 def _count(value: float) -> str:

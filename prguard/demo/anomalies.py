@@ -5,8 +5,8 @@ import dataclasses
 import hashlib
 import random
 
-from prguard import demo_repos as R
-from prguard.demo_shape import Author
+from prguard.demo import repos as R
+from prguard.demo.shapes import Author
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from prguard import paths
-from prguard.prdoc import (BRANCH_SHELL, MAINTAINER_ASSOCIATIONS, NEWCOMER_ASSOCIATIONS,
-                           OUTSIDER_ASSOCIATIONS, SHARE_FLAGS, TITLE_SHELL, Summary, summarize)
-from prguard.profile import RepoProfile, effective_profile
+from prguard.features import paths
+from prguard.features.profile import RepoProfile, effective_profile
+from prguard.features.summary import (BRANCH_SHELL, MAINTAINER_ASSOCIATIONS, NEWCOMER_ASSOCIATIONS,
+                                      OUTSIDER_ASSOCIATIONS, SHARE_FLAGS, TITLE_SHELL, Summary, summarize)
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -130,7 +130,8 @@ def explainer(summary: Summary, profile: RepoProfile | None) -> Callable[[str], 
 
     def sentence(feature_name: str) -> str:
         if feature_name not in sentences:
-            raise ValueError(f"unknown feature {feature_name!r}; see prguard.features.FEATURE_NAMES")
+            raise ValueError(
+                f"unknown feature {feature_name!r}; see prguard.features.extraction.FEATURE_NAMES")
         return sentences[feature_name]()
     return sentence
 

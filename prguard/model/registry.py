@@ -20,7 +20,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from prguard.config import CHAMPION_ALIAS
-from prguard.scoring import ScorerBundle
+from prguard.model.bundle import ScorerBundle
 
 log = logging.getLogger(__name__)
 

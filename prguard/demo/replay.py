@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from prguard.signature import HEADER, sign
+from prguard.github.signature import HEADER, sign
 
 USER_AGENT = "GitHub-Hookshot/prguard-replay"
 TIMEOUT_SECONDS = 10  # GitHub gives up on a receiver after 10 s

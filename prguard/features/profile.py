@@ -6,7 +6,7 @@ import math
 import statistics
 from typing import Any, Iterable
 
-from prguard.prdoc import SHARE_FLAGS, Summary, summarize
+from prguard.features.summary import SHARE_FLAGS, Summary, summarize
 
 PROFILE_VERSION = "1"
 QUANTILE_POINTS = 21  # every 5th percentile, 0..100

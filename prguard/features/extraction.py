@@ -5,11 +5,12 @@ import math
 from typing import Any
 
 # explain and sensitive_files live in their own module but are part of this API.
-from prguard.explain import explain, explainer, facts, facts_of, sensitive_files, sensitive_files_of
-from prguard.prdoc import (MAINTAINER_ASSOCIATIONS, NEWCOMER_ASSOCIATIONS, OUTSIDER_ASSOCIATIONS, Summary,
-                           summarize)
-from prguard.profile import (GLOBAL_PROFILE, SHARE_STATS, RepoProfile, build_profile, effective_profile,
-                             profile_stats, stats_of)
+from prguard.features.explanations import (explain, explainer, facts, facts_of, sensitive_files,
+                                           sensitive_files_of)
+from prguard.features.profile import (GLOBAL_PROFILE, SHARE_STATS, RepoProfile, build_profile,
+                                      effective_profile, profile_stats, stats_of)
+from prguard.features.summary import (MAINTAINER_ASSOCIATIONS, NEWCOMER_ASSOCIATIONS, OUTSIDER_ASSOCIATIONS,
+                                      Summary, summarize)
 
 # Each function of a PR document has a twin taking summarize(doc), for callers that need several of them
 # for one PR (scoring: the vector and its reasons): reading the document is most of the work.

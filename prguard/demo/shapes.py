@@ -7,7 +7,7 @@ import hashlib
 import random
 from typing import Any
 
-from prguard import demo_repos as R
+from prguard.demo import repos as R
 
 API = "https://api.github.com"
 TITLES = {

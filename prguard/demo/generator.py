@@ -8,9 +8,9 @@ import math
 import random
 from typing import Iterator
 
-from prguard import demo_repos as R
-from prguard.demo_anomalies import ARCHETYPES, Anomaly
-from prguard.demo_shape import Author, pr_document
+from prguard.demo import repos as R
+from prguard.demo.anomalies import ARCHETYPES, Anomaly
+from prguard.demo.shapes import Author, pr_document
 
 ANOMALY_RATE = 0.015
 START = dt.datetime(2023, 6, 1, tzinfo=dt.timezone.utc)

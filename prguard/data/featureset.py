@@ -21,7 +21,7 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prguard.objectstore import ObjectNotFound, ObjectStore
+from prguard.data.objectstore import ObjectNotFound, ObjectStore
 
 MANIFEST = "manifest.json"
 PROFILES = "profiles.json"
@@ -132,10 +132,10 @@ def write(store: ObjectStore, rows: Iterable[dict[str, Any]], profiles: dict[str
     Feature names and version default to the shared feature module's.
     """
     if feature_names is None or feature_version is None:
-        from prguard import features
+        from prguard.features import extraction
 
-        feature_names = list(features.FEATURE_NAMES) if feature_names is None else feature_names
-        feature_version = features.FEATURE_VERSION if feature_version is None else feature_version
+        feature_names = list(extraction.FEATURE_NAMES) if feature_names is None else feature_names
+        feature_version = extraction.FEATURE_VERSION if feature_version is None else feature_version
     set_id = set_id or new_id()
     table = to_table(rows)
     vectors = table.column("features").to_pylist()

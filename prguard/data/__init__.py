@@ -1,0 +1,1 @@
+"""Data at rest: object storage, versioned feature sets, JSON lines of PRs and their import."""

@@ -1,0 +1,1 @@
+"""The demo: synthetic PRs and repositories, anomaly archetypes, and replaying webhook payloads."""
