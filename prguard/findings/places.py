@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 import posixpath
 
-from prguard import paths
+from prguard.features import paths
 
 _DOC_SUFFIXES = (".md", ".markdown", ".mdx", ".rst", ".txt", ".adoc", ".asciidoc", ".org", ".textile",
                  ".html", ".htm", ".ipynb", ".tex", ".pod")
