@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 from typing import Any, Iterator
 
+from prguard.store.onboarding import OnboardingStore
+
 JOB_PENDING = "pending"
 JOB_RUNNING = "running"
 JOB_DONE = "done"
@@ -62,9 +64,9 @@ class QueueStats:
     oldest_pending_age_seconds: float
 
 
-class Store(abc.ABC):
+class Store(OnboardingStore, abc.ABC):
     """Persistence for pull requests, deliveries, jobs, installations, scores, check runs,
-    sync watermarks and feedback labels.
+    sync watermarks and feedback labels, plus what onboarding needs (``OnboardingStore``).
 
     Times are timezone-aware UTC datetimes. Every method is safe to call from several threads and
     several processes at once.

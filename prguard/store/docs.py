@@ -13,6 +13,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 # Fields of each kind of record that hold datetimes (encoded as ISO strings where JSON has to hold them).
 SCORE_TIME_FIELDS = ("scored_at",)
 CHECK_RUN_TIME_FIELDS = ("updated_at",)
+REPO_RECORD_TIME_FIELDS = ("updated_at",)
 
 
 # ---- times -------------------------------------------------------------------------------------------
@@ -125,6 +126,14 @@ def plain_json(doc: dict[str, Any]) -> dict[str, Any]:
         return json.loads(json.dumps(doc, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise InvalidPullRequest(f"pull request document is not plain JSON: {exc}") from None
+
+
+def plain_record(fields: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields as plain JSON values; ValueError naming the problem otherwise."""
+    try:
+        return json.loads(json.dumps(fields, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"record is not plain JSON: {exc}") from None
 
 
 def merge_pull_request(stored: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
                                 check_reclaim_after, pr_key, utcnow)
 from prguard.store.mongo_jobs import MongoJobQueue
+from prguard.store.mongo_onboarding import INDEXES as ONBOARDING_INDEXES, MongoOnboarding
 
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     # pull_requests, deliveries, installations and watermarks are keyed by their unique ``_id``.
@@ -23,6 +24,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
                    ([("updated_at", DESCENDING)], {})],
     "feedback": [([("repo_key", ASCENDING), ("number", ASCENDING), ("head_sha", ASCENDING),
                    ("label", ASCENDING)], {"unique": True})],
+    **ONBOARDING_INDEXES,
 }
 # Optimistic-concurrency retries for a PR upsert; each lost race means another writer made progress.
 _CAS_ATTEMPTS = 50
@@ -36,7 +38,7 @@ def _retry_duplicate(operation):
         return operation()
 
 
-class MongoStore(MongoJobQueue, Store):
+class MongoStore(MongoJobQueue, MongoOnboarding, Store):
     """The Store on a pymongo ``Database`` (or a compatible one, e.g. mongomock's, in tests)."""
 
     def __init__(self, database, client: MongoClient | None = None):

@@ -10,6 +10,7 @@ from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
                                 check_reclaim_after, pr_key, utcnow)
 from prguard.store.sqlite_jobs import SQLiteJobQueue
+from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
 
 _ms = docs.to_millis
@@ -19,7 +20,7 @@ def _by_repo(repo: str | None) -> tuple[str, tuple]:
     return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
 
 
-class SQLiteStore(SQLiteJobQueue, Store):
+class SQLiteStore(SQLiteJobQueue, SQLiteOnboarding, Store):
     """The Store on one SQLite file (WAL). Safe for several processes and threads writing at once."""
 
     def __init__(self, path: str | os.PathLike):

@@ -43,6 +43,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     repo_key TEXT NOT NULL, number INTEGER NOT NULL, head_sha TEXT NOT NULL, label TEXT NOT NULL,
     repo TEXT NOT NULL, user TEXT, created_at INTEGER NOT NULL,
     PRIMARY KEY (repo_key, number, head_sha, label));
+CREATE TABLE IF NOT EXISTS profiles (
+    repo_key TEXT NOT NULL, version INTEGER NOT NULL, repo TEXT NOT NULL, source TEXT NOT NULL,
+    profile TEXT NOT NULL, created_at INTEGER NOT NULL, PRIMARY KEY (repo_key, version));
+CREATE TABLE IF NOT EXISTS repo_records (
+    kind TEXT NOT NULL, repo_key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, repo_key));
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
 """
 
 # Columns added to tables of earlier files, as ALTER TABLE ... ADD COLUMN clauses. Deliveries recorded
