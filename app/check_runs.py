@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Iterable
 
 from app.jobs import MARK_EXPECTED_ACTION
+from prguard.profiles.learning import HistoryNote
 
 # GitHub's limits on check runs (REST docs, "Create a check run").
 MAX_OUTPUT_CHARS = 65535
@@ -81,9 +82,9 @@ def annotations_for(sensitive: Iterable[tuple[str, str]]) -> list[dict[str, Any]
     ]
 
 
-def _values_table(rows: list[tuple[str, str, str]]) -> str:
-    """The PR's key values beside this repository's typical values."""
-    lines = ["| | This PR | Typical in this repository |", "|---|---|---|"]
+def _values_table(rows: list[tuple[str, str, str]], typical: str = "Typical in this repository") -> str:
+    """The PR's key values beside this repository's typical values (``typical`` heads that column)."""
+    lines = [f"| | This PR | {_cell(typical)} |", "|---|---|---|"]
     lines += [f"| {_cell(what)} | {_cell(this)} | {_cell(typical)} |" for what, this, typical in rows]
     return "\n".join(lines)
 
@@ -98,10 +99,12 @@ def _sensitive_text(annotations: list[dict[str, Any]]) -> str:
 
 def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
                  unusual_conclusion: str = "neutral",
-                 key_values: list[tuple[str, str, str]] | None = None) -> CheckRunOutput:
+                 key_values: list[tuple[str, str, str]] | None = None,
+                 history: HistoryNote | None = None) -> CheckRunOutput:
     """The check run for a scored PR: ``unusual_conclusion`` when anomalous, success otherwise.
 
-    ``key_values`` (prguard.features.key_values) is the table of the PR's values beside the repository's."""
+    ``key_values`` (prguard.features.key_values) is the table of the PR's values beside the repository's;
+    ``history`` says what "typical" is based on (and that PRGuard is still learning, when it is)."""
     anomalous = bool(score["anomalous"])
     value, threshold = float(score["score"]), float(score["threshold"])
     reasons = sorted(score.get("reasons") or [], key=lambda r: -abs(float(r.get("contribution") or 0.0)))
@@ -116,11 +119,14 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
         f"**{threshold:.4g}**{ratio}. The score is the model's reconstruction error: how far this pull "
         "request is from what it learned from this repository's history.",
     ]
+    learning = history.summary() if history is not None else None
+    if learning:
+        parts.append(f"_{learning}_")
     top = reasons[:MAX_REASONS_IN_SUMMARY]
     if top:
         parts.append("**Top reasons**\n\n" + "\n".join(f"- {r['sentence']}" for r in top))
     if key_values:
-        parts.append(_values_table(key_values))
+        parts.append(_values_table(key_values, *([history.typical_heading()] if history else [])))
     parts.append(f"Model version: `{score['model_version']}` · head `{score['head_sha'][:12]}`")
     if anomalous:
         parts.append("If this change is expected, press **Mark as expected**: the run turns green and "

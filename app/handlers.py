@@ -14,6 +14,7 @@ import logging
 from typing import Any, Callable
 
 from app import jobs, payloads
+from app.onboarding import cancel_backfills, queue_backfills
 from app.payloads import BadDelivery
 from prguard.store.base import DELIVERY_DONE, DELIVERY_RECLAIM_SECONDS
 
@@ -196,9 +197,14 @@ def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> O
     # Only "created" lists the repositories; other actions keep the stored list.
     store.upsert_installation(installation_id, payloads.account_login(payload), status,
                               repositories=repositories if delivery.action == "created" else None)
+    job_ids: tuple[str, ...] = ()
+    if delivery.action == "created":
+        job_ids = queue_backfills(store, installation_id, repositories, delivery.id)
+    elif delivery.action == "deleted":
+        cancel_backfills(store, (store.get_installation(installation_id) or {}).get("repositories") or [])
     log.info("installation %s is %s", installation_id, status,
              extra=delivery.log_extra(installation_id=installation_id))
-    return Outcome(ACCEPTED, f"installation {installation_id} is {status}", claimed=True)
+    return Outcome(ACCEPTED, f"installation {installation_id} is {status}", job_ids, claimed=True)
 
 
 def handle_installation_repositories(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -213,9 +219,12 @@ def handle_installation_repositories(store, payload: dict[str, Any], delivery: D
     if store.get_installation(installation_id) is None:
         store.upsert_installation(installation_id, payloads.account_login(payload), "active")
     store.update_installation_repositories(installation_id, added, removed)
+    cancel_backfills(store, removed)
+    job_ids = queue_backfills(store, installation_id, added, delivery.id)
     log.info("installation %s: %d repositories added, %d removed", installation_id, len(added), len(removed),
              extra=delivery.log_extra(installation_id=installation_id))
-    return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed", claimed=True)
+    return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed", job_ids,
+                   claimed=True)
 
 
 HANDLERS: dict[str, Callable[[Any, dict[str, Any], Delivery], Outcome]] = {

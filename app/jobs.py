@@ -5,7 +5,8 @@ from typing import Any
 
 SCORE_PULL_REQUEST = "score_pull_request"
 MARK_EXPECTED = "mark_expected"
-KINDS = (SCORE_PULL_REQUEST, MARK_EXPECTED)
+BACKFILL_REPOSITORY = "backfill_repository"
+KINDS = (SCORE_PULL_REQUEST, MARK_EXPECTED, BACKFILL_REPOSITORY)
 
 # The check run's "Mark as expected" button identifier (<= 20 chars, GitHub's limit for actions).
 MARK_EXPECTED_ACTION = "mark_expected"
@@ -60,7 +61,19 @@ def mark_expected_job(repo: str, number: int, head_sha: str, installation_id: in
     return MARK_EXPECTED, payload, mark_expected_dedupe_key(repo, number, head_sha)
 
 
-def enqueue(store, job: tuple[str, dict[str, Any], str]) -> str:
-    """Put a ``(kind, payload, dedupe_key)`` triple from the builders above into the store's outbox."""
+def backfill_prefix(repo: str) -> str:
+    """Dedupe key of a repository's backfill: one pending slice per repository; cancel_jobs drops it."""
+    return f"backfill:{repo.lower()}:"  # the colon ends the name: acme/web is no prefix of acme/webapp
+
+
+def backfill_job(repo: str, installation_id: int, delivery_id: str | None) -> tuple[str, dict[str, Any], str]:
+    """``(kind, payload, dedupe_key)`` for the next slice of a repository's history backfill."""
+    payload = {"repo": repo, "installation_id": int(installation_id), "delivery_id": delivery_id}
+    return BACKFILL_REPOSITORY, payload, backfill_prefix(repo)
+
+
+def enqueue(store, job: tuple[str, dict[str, Any], str], run_at=None) -> str:
+    """Put a ``(kind, payload, dedupe_key)`` triple from the builders above into the store's outbox
+    (due at ``run_at``, default now)."""
     kind, payload, dedupe_key = job
-    return store.enqueue_job(kind, payload, dedupe_key=dedupe_key)
+    return store.enqueue_job(kind, payload, dedupe_key=dedupe_key, run_at=run_at)

@@ -6,10 +6,12 @@ import logging
 from typing import Any, Callable
 
 from app import jobs
+from app.backfill_job import backfill_repository
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
 from app.publisher import Publisher
 from prguard.config import Settings
 from prguard.features.key_values import key_values
+from prguard.profiles.learning import HistoryNote
 from prguard.store.base import Job, Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ class JobContext:
     connect: Callable[[int], Connection]
     sensitive_files: Callable[[dict], list[tuple[str, str]]]
     on_scored: Callable[[dict], None] = lambda score: None  # metrics hook (flagged PRs, model version)
+    # repo -> (newest stored profile, its version) or (None, None): prguard.profiles.ProfileCache.lookup
+    newest_profile: Callable[[str], tuple[Any, int | None]] = lambda repo: (None, None)
 
 
 def _head_sha(doc: dict[str, Any] | None) -> str | None:
@@ -124,11 +128,15 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     if model is None:
         output = render_no_model(repo, head_sha, sensitive)
     else:
-        score = dict(model.score([doc])[0], repo=repo, number=number, head_sha=head_sha)
-        ctx.store.save_score(dict(score, scored_at=utcnow()))
+        newest, version = ctx.newest_profile(repo)
+        profile = newest if newest is not None else model.profile_for(repo)
+        score = dict(model.score([doc], lambda name: profile)[0], repo=repo, number=number, head_sha=head_sha)
+        ctx.store.save_score(dict(score, scored_at=utcnow(), profile_version=version))
         ctx.on_scored(score)
-        table = key_values(doc, model.profile_for(repo))
-        output = render_score(score, sensitive, ctx.settings.unusual_conclusion, table)
+        history = HistoryNote.of(profile, version, ctx.store.count_pull_requests(repo),
+                                 ctx.settings.min_history_prs)
+        output = render_score(score, sensitive, ctx.settings.unusual_conclusion, key_values(doc, profile),
+                              history)
         marked = _expected_by(ctx.store, repo, head_sha)
         if output.anomalous and marked is not None:
             # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.
@@ -163,6 +171,7 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
 HANDLERS: dict[str, Callable[[JobContext, Job], str]] = {
     jobs.SCORE_PULL_REQUEST: score_pull_request,
     jobs.MARK_EXPECTED: mark_expected,
+    jobs.BACKFILL_REPOSITORY: backfill_repository,
 }
 
 

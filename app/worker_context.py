@@ -70,6 +70,7 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
     """Everything a job needs, from configuration; ``core_options`` override the GitHub client's
     options that ``github_options`` derives from the settings."""
     from prguard.features.extraction import sensitive_files
+    from prguard.profiles import ProfileCache
 
     core_options = {**github_options(settings), **core_options}
 
@@ -84,4 +85,5 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
         connect=github_connector(settings, store, **core_options),
         sensitive_files=sensitive_files,
         on_scored=on_scored,
+        newest_profile=ProfileCache(store).lookup,
     )

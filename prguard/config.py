@@ -89,6 +89,8 @@ class Settings:
     # between content-creating requests GitHub's best practices ask for (1 s) to avoid secondary limits.
     github_timeout_seconds: float = 30.0
     github_write_interval_seconds: float = 1.0
+    # Onboarding: below this many PRs of history a check run says PRGuard is still learning the repository.
+    min_history_prs: int = 50
     log_format: str = "text"
     log_level: str = "INFO"
 
@@ -138,6 +140,7 @@ class Settings:
             github_timeout_seconds=_seconds(env, "PRGUARD_GITHUB_TIMEOUT_SECONDS", 30.0),
             github_write_interval_seconds=_seconds(env, "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS", 1.0,
                                                    allow_zero=True),
+            min_history_prs=_int(env, "PRGUARD_MIN_HISTORY_PRS", 50),
             log_format=log_format,
             log_level=(env.get("PRGUARD_LOG_LEVEL") or "INFO").upper(),
         )

@@ -6,8 +6,9 @@ import os
 
 import click
 
-from prguard.data import objectstore
+from prguard.data import featureset, objectstore
 from prguard.logs import configure_logging
+from prguard.profiles import PREPROCESS_SOURCE, save_profiles
 from prguard.secrets import settings_for
 from prguard.store import open_store
 
@@ -61,6 +62,14 @@ def preprocess(master, partitions, output_uri, driver_memory):
     finally:
         if owns_session:
             spark.stop()
+    # The profiles become the newest version of each repository's profile: the worker scores with them
+    # from now on, whether or not a model is trained on this feature set.
+    store = open_store(settings)
+    try:
+        versions = save_profiles(store, featureset.read_profiles(objects, manifest["id"]), PREPROCESS_SOURCE)
+    finally:
+        store.close()
     click.echo(f"feature set {manifest['id']}: {manifest['row_count']} pull requests, "
                f"{len(manifest['feature_names'])} features (version {manifest['feature_version']}), "
-               f"{len(manifest['files'])} Parquet files in {objects.uri}")
+               f"{len(manifest['files'])} Parquet files in {objects.uri}; "
+               f"{len(versions)} repository profiles stored")

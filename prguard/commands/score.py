@@ -33,9 +33,11 @@ def score(file, output) -> None:
     """Score GitHub-shaped PR JSON lines in FILE ('-' for stdin) with the champion model.
 
     Each output line is {repo, number, head_sha, score, threshold, anomalous, model_version, reasons},
-    exactly what the service records for the same PR.
+    exactly what the service records for the same PR: each repository's newest stored profile is used.
     """
     from prguard.model import registry  # MLflow is heavy: load it only when scoring
+    from prguard.profiles import ProfileCache
+    from prguard.store import open_store
 
     try:
         settings = settings_for("train", os.environ)
@@ -50,9 +52,11 @@ def score(file, output) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     scored = anomalous = 0
+    store = open_store(settings)
+    newest_profile = ProfileCache(store)
     try:
         for chunk in _chunks(read_objects(file, "stdin" if file.name == "<stdin>" else file.name)):
-            for result in bundle.score(chunk):
+            for result in bundle.score(chunk, newest_profile):
                 output.write(json.dumps(result, sort_keys=True) + "\n")
                 scored += 1
                 anomalous += result["anomalous"]
@@ -60,5 +64,6 @@ def score(file, output) -> None:
         raise click.ClickException(f"{exc} (the {scored} lines before it were scored)") from None
     finally:
         output.flush()
+        store.close()
     click.echo(f"scored {scored} pull requests with {settings.model_name} version {bundle.model_version}; "
                f"{anomalous} unusual", err=True)

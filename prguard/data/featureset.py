@@ -173,6 +173,11 @@ def read_manifest(store: ObjectStore, set_id: str) -> dict[str, Any]:
         ) from None
 
 
+def read_profiles(store: ObjectStore, set_id: str) -> dict[str, dict[str, Any]]:
+    """The repository profiles a feature set was built with: ``{repo: RepoProfile.to_dict()}``."""
+    return json.loads(store.get_bytes(f"{set_id}/{PROFILES}"))
+
+
 def read(store: ObjectStore, set_id: str | None = None) -> FeatureSet:
     """Load a feature set (the newest when ``set_id`` is None); rows come in (repo, number) order."""
     if set_id is None:
@@ -184,5 +189,4 @@ def read(store: ObjectStore, set_id: str | None = None) -> FeatureSet:
     tables = [pq.read_table(io.BytesIO(store.get_bytes(f"{set_id}/{name}"))) for name in manifest["files"]]
     table = pa.concat_tables([t.cast(SCHEMA) for t in tables]) if tables else SCHEMA.empty_table()
     table = table.sort_by([("repo", "ascending"), ("number", "ascending")])
-    profiles = json.loads(store.get_bytes(f"{set_id}/{PROFILES}"))
-    return FeatureSet(manifest=manifest, table=table, profiles=profiles)
+    return FeatureSet(manifest=manifest, table=table, profiles=read_profiles(store, set_id))

@@ -51,10 +51,15 @@ class GitHubClient:
 
     def pull_request_page(self, repo: str, first: int, after: str | None = None) -> dict:
         """One GraphQL page of PRs, newest ``updatedAt`` first: the ``repository`` object of the answer."""
+        return self.pull_request_page_and_budget(repo, first, after)[0]
+
+    def pull_request_page_and_budget(self, repo: str, first: int,
+                                     after: str | None = None) -> tuple[dict, dict | None]:
+        """``pull_request_page`` and the answer's ``rateLimit`` (``cost``, ``remaining``, ``resetAt``)."""
         owner, name = split_repo(repo)
         data = self.core.graphql(PULL_REQUEST_PAGE, {"owner": owner, "name": name, "first": first,
                                                      "after": after}, self.credential)
-        return data.get("repository") or {}
+        return data.get("repository") or {}, data.get("rateLimit")
 
     # ---- check runs ------------------------------------------------------------------------------
     def create_check_run(self, repo: str, body: dict) -> dict:

@@ -69,16 +69,18 @@ class RepositoryFetch:
     resumes at its cursor; the watermark moves only when a run reaches its end. PRs updated during a
     run sort ahead of the cursor and are newer than anything the run saw, so the next run gets them.
 
-    ``on_page(report)`` is called after each stored page (progress for logs and metrics) and may raise
-    FetchStopped to end the run there; the page's progress is saved before it is called.
+    ``on_page(fetch)`` is called with this object after each stored page but the last (progress for
+    logs and metrics: ``report``, ``budget``) and may raise FetchStopped to end the run there; the
+    page's progress is saved before it is called.
     """
 
     def __init__(self, client: GitHubClient, store: Store, repo: str, report: FetchReport,
                  since: dt.datetime | None = None, page_size: int = DEFAULT_PAGE_SIZE,
-                 progress: bool | None = None, on_page: Callable[[FetchReport], None] | None = None):
+                 progress: bool | None = None, on_page: Callable[["RepositoryFetch"], None] | None = None):
         self.client, self.store, self.repo, self.report = client, store, repo, report
         self.since, self.page_size, self.progress = since, page_size, progress
         self.on_page = on_page
+        self.budget: dict | None = None  # the GraphQL rate limit as the last page reported it
 
     def run(self) -> None:
         mark = self.store.get_watermark(self.repo) or {}
@@ -119,14 +121,15 @@ class RepositoryFetch:
                     "updated_at": _iso(watermark) if watermark else None, "cursor": cursor,
                     "newest_seen": _iso(newest) if newest else None})
                 if self.on_page is not None:
-                    self.on_page(self.report)
+                    self.on_page(self)
         finally:
             bar.close()
 
     def _page(self, cursor: str | None) -> dict:
         while True:
             try:
-                page = self.client.pull_request_page(self.repo, self.page_size, cursor)
+                page, self.budget = self.client.pull_request_page_and_budget(self.repo, self.page_size,
+                                                                             cursor)
                 return page.get("pullRequests") or {}
             except GitHubError as exc:
                 if exc.status not in SHRINK_ON or self.page_size <= MIN_PAGE_SIZE:

@@ -74,6 +74,11 @@ class ScorerBundle:
         then falls back to global norms, exactly as the preprocessing job does)."""
         return self._profiles.get(repo) or self._profiles_lower.get(repo.lower())
 
+    def current_profile(self, repo: str, newest_profile: Callable[[str], Any] | None = None):
+        """The profile a PR of ``repo`` is scored against: the newest stored one, else the snapshot."""
+        newest = newest_profile(repo) if newest_profile is not None else None
+        return newest if newest is not None else self.profile_for(repo)
+
     def check_compatible(self) -> None:
         """Refuse to score with features this code no longer computes the same way."""
         if self.feature_version != extraction.FEATURE_VERSION or list(self.feature_names) != list(
@@ -104,13 +109,18 @@ class ScorerBundle:
         return self.squared_errors(rows).mean(axis=1)
 
     # ---- the scoring path ------------------------------------------------------------------------
-    def score(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def score(self, docs: list[dict[str, Any]],
+              newest_profile: Callable[[str], Any] | None = None) -> list[dict[str, Any]]:
         """Score PR documents: ``{repo, number, head_sha, score, threshold, anomalous, model_version,
-        reasons: [{feature, value, typical, contribution, sentence}]}`` per document, in order."""
+        reasons: [{feature, value, typical, contribution, sentence}]}`` per document, in order.
+
+        ``newest_profile(repo)`` (prguard.profiles.ProfileCache) gives the repository's newest stored
+        profile; where it has none the bundle's own snapshot applies. The scaler is always the bundle's.
+        """
         self.check_compatible()
         # Each document is read once: its summary gives both the vector and the reasons' sentences.
         identities = [pr_identity(doc) for doc in docs]
-        profiles = [self.profile_for(repo) for repo, _, _ in identities]
+        profiles = [self.current_profile(repo, newest_profile) for repo, _, _ in identities]
         summaries = [extraction.summarize(doc) for doc in docs]
         rows = self._vectors(summaries, profiles)
         scaled = self.scaler.transform(rows)

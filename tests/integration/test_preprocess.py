@@ -164,6 +164,15 @@ def test_cli_writes_the_feature_set_to_s3_on_an_s3_compatible_endpoint(stored, s
     assert remote.table.select(["repo", "number", "features", "expected", "label"]).equals(
         local.table.select(["repo", "number", "features", "expected", "label"]))
     assert remote.profiles == local.profiles
+    # Each profile is now also the newest version of its repository's profile in the store.
+    assert f"{len(local.profiles)} repository profiles stored" in result.output
+    store = open_store(settings)
+    try:
+        for repo, profile in local.profiles.items():
+            newest = store.get_profile(repo)
+            assert (newest["profile"], newest["source"]) == (profile, "preprocess")
+    finally:
+        store.close()
 
 
 def test_cli_explains_an_empty_store(tmp_path):

@@ -103,7 +103,10 @@ class FakeBundle:
     def profile_for(self, repo: str):
         return None  # no history: the key-values table compares against global norms
 
-    def score(self, docs: list[dict]) -> list[dict]:
+    def score(self, docs: list[dict], newest_profile=None) -> list[dict]:
+        # The real bundle's features move with the newest profile; this fake records what it was given.
+        self.profiles_used = [newest_profile(doc["base"]["repo"]["full_name"]) if newest_profile else None
+                              for doc in docs]
         out = []
         for doc in docs:
             additions = doc.get("additions", 0)
