@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.check_runs import render_score
-from prguard.features import build_profile, profile_stats
+from prguard.features.profile import build_profile, profile_stats
 from prguard.features.key_values import key_values
 from prguard.profiles.learning import HistoryNote
 from tests.support.training_data import make_prs
