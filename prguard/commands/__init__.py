@@ -7,5 +7,6 @@ from prguard.commands.demo_data import demo_data
 from prguard.commands.import_prs import import_prs
 from prguard.commands.replay import replay
 from prguard.commands.score import score
+from prguard.commands.status import feedback, status
 
-ALL: list = [demo, checks, score, import_prs, demo_data, replay]
+ALL: list = [demo, checks, score, import_prs, demo_data, replay, status, feedback]

@@ -48,8 +48,9 @@ class FakeGitHub:
     """``FakeGitHub().start()`` returns the REST base URL (``…/api/v3`` when ``enterprise``)."""
 
     def __init__(self, app_id: int = 4242, private_key_pem: str | None = None, token_ttl: float = 3600,
-                 enterprise: bool = False, validate: bool = True):
+                 enterprise: bool = False, validate: bool = True, latency: float = 0.0):
         self.app_id = app_id
+        self.latency = latency  # seconds every answer takes, like GitHub's ~100 ms per call (benchmarks)
         self.private_key_pem = private_key_pem or generate_private_key_pem()
         self._public_key = serialization.load_pem_private_key(self.private_key_pem.encode(), None).public_key()
         self.state = FakeState(app_id, token_ttl)
@@ -165,6 +166,8 @@ class FakeGitHub:
                  "time": time.time(), "status": None}
         with self._lock:  # logged on arrival, so a slow answer still in progress is counted
             self.requests.append(entry)
+        if self.latency:
+            time.sleep(self.latency)
         status, body, headers = self._answer(request, raw, entry)
         entry["status"] = status
         headers = {**self._rate_headers(), "Content-Type": "application/json; charset=utf-8", **headers}

@@ -1,0 +1,120 @@
+"""``prguard status`` and ``prguard feedback``: what a platform engineer looks at when asked "why did PRGuard
+say this?" -- per repository history, profile, model, backfill and recent runs; the honoured feedback."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import click
+
+from prguard.config import ConfigError
+from prguard.secrets import settings_for
+from prguard.store import open_store
+from prguard.store.base import utcnow
+from prguard.store.onboarding import BACKFILL_RECORD
+
+RECENT_RUNS = 3
+EXPECTED_LABEL = "expected"
+
+
+def _open(component: str = "worker"):
+    try:
+        return open_store(settings_for(component, os.environ))
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _stamp(when) -> str:
+    return when.strftime("%Y-%m-%d %H:%M:%SZ") if isinstance(when, dt.datetime) else str(when or "-")
+
+
+def _age(when, now: dt.datetime) -> str:
+    if not isinstance(when, dt.datetime):
+        return "-"
+    seconds = max(0, int((now - when).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def _backfill_line(record: dict | None) -> str:
+    if record is None:
+        return "none"
+    total = record.get("total")
+    of = total if total is not None else "?"
+    line = (f"{record.get('state')}: {record.get('pull_requests') or 0} of {of} PRs, "
+            f"{record.get('api_requests') or 0} API requests")
+    if record.get("last_error"):
+        line += f", last error: {record['last_error']}"
+    return line
+
+
+def repository_status(store, repo: str, now: dt.datetime) -> list[str]:
+    """The lines ``prguard status`` prints for one repository."""
+    profile = store.get_profile(repo)
+    runs = store.list_check_runs(repo=repo, limit=RECENT_RUNS)
+    lines = [repo, f"  history:  {store.count_pull_requests(repo)} pull requests stored"]
+    if profile is None:
+        lines.append("  profile:  none (scored against the model's snapshot or general norms)")
+    else:
+        lines.append(f"  profile:  version {profile['version']} from {profile['source']}, "
+                     f"{profile['pr_count']} PRs, {_age(profile['created_at'], now)} old")
+    model = next((run.get("model_version") for run in runs if run.get("model_version")), None)
+    lines.append(f"  model:    {'version ' + str(model) if model else 'no scored check run yet'}")
+    lines.append(f"  backfill: {_backfill_line(store.get_repo_record(BACKFILL_RECORD, repo))}")
+    for run in runs:
+        state = run.get("conclusion") or run.get("status")
+        lines.append(f"  run:      {_stamp(run.get('updated_at'))}  #{run.get('number')} @ "
+                     f"{str(run.get('head_sha'))[:12]}  {state}  {run.get('title') or ''}")
+    return lines
+
+
+def known_repositories(store) -> list[str]:
+    names = {r.lower(): r for r in store.list_repositories()}
+    for record in [*store.list_profiles(), *store.list_repo_records(BACKFILL_RECORD)]:
+        names.setdefault(record["repo"].lower(), record["repo"])
+    return [names[key] for key in sorted(names)]
+
+
+@click.command()
+@click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
+def status(repo: str | None) -> None:
+    """Per repository: history size, profile version and age, model version, backfill, last check runs."""
+    store = _open()
+    try:
+        repos = [repo] if repo else known_repositories(store)
+        if not repos:
+            click.echo("No repositories known yet: install the App or run `prguard fetch`.")
+            return
+        now = utcnow()
+        for name in repos:
+            click.echo("\n".join(repository_status(store, name, now)))
+    finally:
+        store.close()
+
+
+@click.command()
+@click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
+def feedback(repo: str | None) -> None:
+    """The honoured "Mark as expected" labels: who, when, PR, head SHA and what was accepted."""
+    store = _open()
+    try:
+        records = [f for f in store.list_feedback(repo) if f["label"] == EXPECTED_LABEL]
+        if not records:
+            click.echo("No pull request was marked as expected" + (f" in {repo}." if repo else "."))
+            return
+        for record in records:
+            score = store.get_score(record["repo"], record["head_sha"]) or {}
+            accepted = [f.get("rule_id") for f in score.get("findings") or [] if f.get("rule_id")]
+            reasons = [r.get("feature") for r in score.get("reasons") or []]
+            if accepted:
+                what = f"findings {', '.join(accepted)}"
+            else:
+                what = "not scored"
+                if "score" in score:
+                    what = f"score {score['score']:.3g} ({', '.join(reasons)})"
+            click.echo(f"{_stamp(record['created_at'])}  {record['repo']}#{record['number']} @ "
+                       f"{record['head_sha'][:12]}  by {record.get('user') or 'unknown'}  accepted: {what}")
+    finally:
+        store.close()
