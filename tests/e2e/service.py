@@ -82,7 +82,7 @@ class Service:
         try:
             with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                 return response.status == 200
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, reset, or a read timeout on a loaded machine
             return False
 
     def start_worker(self) -> subprocess.Popen:

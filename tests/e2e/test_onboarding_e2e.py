@@ -27,7 +27,9 @@ def service(tmp_path_factory, champion, github):
     """Its own service with one worker (conftest's ``store`` fixture opens this one's store)."""
     data_dir = tmp_path_factory.mktemp("onboarding") / "var"
     data_dir.mkdir()
-    svc = Service(data_dir, champion[0], github)
+    # A 40-file GraphQL page takes the fake over the e2e default 2 s read timeout on a loaded machine;
+    # a retried page would be counted twice below.
+    svc = Service(data_dir, champion[0], github, extra_env={"PRGUARD_GITHUB_TIMEOUT_SECONDS": "30"})
     svc.start_server()
     svc.start_worker()
     yield svc
@@ -81,6 +83,7 @@ def test_an_added_repository_is_backfilled_and_scored_against_its_own_history(se
     assert store.count_pull_requests(NEW_REPO) == HISTORY + 1  # the history and the early PR
     assert profile["pr_count"] == HISTORY + 1 and profile["source"] == "backfill"
     # 121 PRs at 50 per GraphQL page: three pages, and no REST file lists (40 files fit in a page).
+    assert backfill["pages"] == 3
     assert github.request_count(r"/graphql$") == 3
     assert github.request_count(r"/files$") == 0
 
