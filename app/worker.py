@@ -14,6 +14,7 @@ from typing import Callable
 from app import metrics
 from app.scoring_job import JobContext, handle
 from app.worker_context import build_context
+from prguard import backoff
 from prguard.config import Settings
 from prguard.store import open_store
 from prguard.store.base import JOB_DEAD, Job, Store, utcnow
@@ -21,13 +22,13 @@ from prguard.store.base import JOB_DEAD, Job, Store, utcnow
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 2000
+JOB_JITTER = 0.5
 
 
 def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random) -> float:
-    """Exponential backoff with jitter (half fixed, half random), so retries of many jobs that failed
-    together (a GitHub outage) do not all come back at the same instant."""
-    delay = min(cap, base * 2 ** max(attempts - 1, 0))
-    return delay / 2 + rng.uniform(0, delay / 2)
+    """A failed job's retry delay: half fixed, half random (jobs that failed together, in a GitHub
+    outage, must not all come back at the same instant)."""
+    return backoff.exponential(attempts, base, cap, JOB_JITTER, rng)
 
 
 def default_worker_id() -> str:
@@ -82,7 +83,10 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run one due job; False when there was none."""
-        job = self.store.claim_job(self.worker_id, self.settings.job_lease_seconds)
+        # max_attempts also bounds jobs whose worker died holding them (out of memory, a native crash):
+        # without it such a job would be reclaimed, and kill a worker, forever.
+        job = self.store.claim_job(self.worker_id, self.settings.job_lease_seconds,
+                                   max_attempts=self.settings.job_max_attempts)
         if job is None:
             return False
         self._run(job)

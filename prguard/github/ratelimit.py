@@ -7,6 +7,8 @@ import random
 
 from github.Requester import Requester
 
+from prguard.backoff import exponential
+
 # GitHub's docs: without retry-after or a reset time, wait at least a minute after a secondary limit.
 SECONDARY_LIMIT_WAIT = 60.0
 
@@ -77,6 +79,4 @@ def rate_limit_wait(status: int, headers, body: object, now: float, policy: Retr
 
 def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:
     """Exponential backoff before retry number ``attempt`` (1-based) after a 5xx or a network error."""
-    base = min(policy.backoff_max, policy.backoff_base * (2 ** (attempt - 1)))
-    spread = (rng or random).uniform(0, base * policy.jitter) if policy.jitter else 0.0
-    return base + spread
+    return exponential(attempt, policy.backoff_base, policy.backoff_max, policy.jitter, rng)
