@@ -1,7 +1,7 @@
-"""The dependency rules of DESIGN.md, checked on the source tree: who may import what, and no I/O at import."""
+"""The dependency rules in `.importlinter` (import-linter contracts), and no I/O at import time."""
 from __future__ import annotations
 
-import ast
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -9,66 +9,34 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("prguard", "app", "batch")
-
-# (package whose modules are checked, forbidden top-level import, modules allowed to use it anyway)
-RULES = [
-    ("prguard", "app", ()),
-    ("prguard", "batch", ()),
-    ("prguard", "flask", ()),
-    ("prguard", "pyspark", ()),
-    ("prguard", "mlflow", ("prguard/model/registry.py",)),
-    ("app", "batch", ()),
-    ("app", "pyspark", ()),
-    ("app", "mlflow", ()),
-    ("batch", "app", ()),
-    ("batch", "flask", ()),
-    ("batch", "mlflow", ()),
-]
+LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 
-def imported_modules(source: str) -> set[str]:
-    """Top-level names of every module a source file imports (absolute imports only)."""
-    names = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) in (
-                "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
-            names.add(str(node.args[0].value).split(".")[0])
-    return names
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """Run import-linter on the packages under ``root`` with the repository's contracts."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "HOME": str(root)}
+    return subprocess.run([LINT_IMPORTS, "--config", str(ROOT / ".importlinter"), "--no-cache"], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=240)
 
 
-def violations(root: Path) -> list[str]:
-    found = []
-    for package, forbidden, allowed in RULES:
-        for path in sorted((root / package).rglob("*.py")):
-            relative = path.relative_to(root).as_posix()
-            if relative in allowed:
-                continue
-            if forbidden in imported_modules(path.read_text()):
-                found.append(f"{relative} imports {forbidden}")
-    return found
+def test_source_tree_keeps_the_import_contracts():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
 
 
-def test_source_tree_follows_the_dependency_rules():
-    assert violations(ROOT) == []
-
-
-def test_the_checker_catches_a_forbidden_import(tmp_path):
+def test_a_forbidden_import_breaks_its_contract(tmp_path):
     for package in PACKAGES:
-        (tmp_path / package).mkdir()
-    for subpackage in ("features", "model"):
-        (tmp_path / "prguard" / subpackage).mkdir()
-    (tmp_path / "prguard" / "features" / "extraction.py").write_text("import flask\nfrom batch.train import x\n")
-    (tmp_path / "prguard" / "model" / "registry.py").write_text("import mlflow\n")
-    (tmp_path / "app" / "worker.py").write_text("import importlib\nimportlib.import_module('pyspark.sql')\n")
-    assert violations(tmp_path) == [
-        "prguard/features/extraction.py imports batch",
-        "prguard/features/extraction.py imports flask",
-        "app/worker.py imports pyspark",
-    ]
+        shutil.copytree(ROOT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "prguard" / "features" / "leak.py").write_text("import flask\nfrom app import worker\n")
+    (tmp_path / "batch" / "mlflow_direct.py").write_text("import mlflow\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "Contracts: 2 kept, 3 broken." in result.stdout
+    assert "prguard.features.leak -> app.worker" in result.stdout  # the layers
+    assert "prguard.features.leak -> flask" in result.stdout  # no web framework in the core
+    assert "batch.mlflow_direct -> mlflow" in result.stdout  # MLflow only in the registry module
 
 
 def _all_modules() -> list[str]:
