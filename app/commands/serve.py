@@ -11,9 +11,8 @@ from pathlib import Path
 
 import click
 
-from prguard.config import ConfigError
+from prguard.configured import configured
 from prguard.logs import configure_logging
-from prguard.secrets import settings_for
 
 APP_SPEC = "app.factory:create_app()"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -52,12 +51,9 @@ def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
 @click.option("--with-worker/--no-worker", default=None,
               help="Also run the job worker in this process. Default: on with the embedded SQLite "
                    "store, off with MONGO_URI (run `prguard worker` separately).")
-def serve(bind: str, workers: int, threads: int, with_worker: bool | None) -> None:
+@configured("webhook")
+def serve(settings, bind: str, workers: int, threads: int, with_worker: bool | None) -> None:
     """Run the GitHub App webhook service (POST /webhooks/github, /healthz, /readyz, /metrics)."""
-    try:
-        settings = settings_for("webhook", os.environ)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
     configure_logging(settings.log_level, settings.log_format)
     if not settings.github_webhook_secret:
         click.echo("warning: GITHUB_WEBHOOK_SECRET is not set; every webhook will be refused with 503",

@@ -1,16 +1,15 @@
 """``prguard worker``: run the job worker until SIGTERM/SIGINT, finishing the job in hand first."""
 from __future__ import annotations
 
-import os
 import signal
 import threading
 
 import click
 
 from app.worker import run_worker
+from prguard.configured import configured
 from prguard.config import ConfigError
 from prguard.logs import configure_logging
-from prguard.secrets import settings_for
 
 # Each option overrides one setting; left out, the setting's environment variable (or its default)
 # applies, the same one `prguard serve` gives its embedded worker.
@@ -29,20 +28,17 @@ _POSITIVE_SECONDS = click.FloatRange(min=0.0, min_open=True)
 @click.option("--github-timeout", type=_POSITIVE_SECONDS, default=None,
               help="Seconds to wait for one GitHub API answer. "
                    "[setting: PRGUARD_GITHUB_TIMEOUT_SECONDS, 30 s]")
-def worker(poll_seconds: float | None, backoff_seconds: float | None, max_backoff_seconds: float | None,
-           github_timeout: float | None) -> None:
+@configured("worker")
+def worker(settings, poll_seconds: float | None, backoff_seconds: float | None,
+           max_backoff_seconds: float | None, github_timeout: float | None) -> None:
     """Turn queued webhook jobs into check runs (scores PRs with the champion model)."""
-    try:
-        settings = settings_for("worker", os.environ)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
     overrides = {"worker_poll_seconds": poll_seconds, "job_backoff_seconds": backoff_seconds,
                  "job_max_backoff_seconds": max_backoff_seconds, "github_timeout_seconds": github_timeout}
     settings = settings.replace(**{name: value for name, value in overrides.items() if value is not None})
     if settings.job_max_backoff_seconds < settings.job_backoff_seconds:
-        raise click.UsageError(f"the maximum backoff ({settings.job_max_backoff_seconds:g} s) is below the "
-                               f"first backoff ({settings.job_backoff_seconds:g} s); raise "
-                               "--max-backoff-seconds or lower --backoff-seconds")
+        raise ConfigError(f"the maximum backoff ({settings.job_max_backoff_seconds:g} s) is below the "
+                          f"first backoff ({settings.job_backoff_seconds:g} s); raise "
+                          "--max-backoff-seconds or lower --backoff-seconds")
     configure_logging(settings.log_level, settings.log_format)
     stop = threading.Event()
 

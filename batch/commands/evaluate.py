@@ -1,20 +1,19 @@
 """`prguard evaluate`: AUROC, AUPRC, precision/recall and alert rate of the champion and a baseline."""
 from __future__ import annotations
 
-import os
 
 import click
 
-from prguard.config import ConfigError
+from prguard.configured import configured
 from prguard.data.jsonlines import BadLine, read_objects
-from prguard.secrets import settings_for
 
 
 @click.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--featureset", "featureset_id",
               help="Feature set to fit the baseline on (default: the one the champion was trained on).")
-def evaluate(file, featureset_id) -> None:
+@configured("train")
+def evaluate(settings, file, featureset_id) -> None:
     """Evaluate the champion on labelled PR JSON lines in FILE ('-' for stdin).
 
     A PR whose `prguard_label` says {"anomaly": true} (or holds any other non-empty label) counts as an
@@ -29,10 +28,6 @@ def evaluate(file, featureset_id) -> None:
     from batch.evaluate import EvaluationError, evaluate as run_evaluation
     from batch.train import TrainingError
 
-    try:
-        settings = settings_for("train", os.environ)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     try:
         docs = list(read_objects(file, "stdin" if file.name == "<stdin>" else file.name))
         evaluation = run_evaluation(settings, docs, featureset_id, echo=click.echo)

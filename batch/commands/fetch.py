@@ -1,13 +1,11 @@
 """`prguard fetch`: pull request history from GitHub into the store."""
 from __future__ import annotations
 
-import os
 
 import click
 
-from prguard.config import ConfigError
+from prguard.configured import configured
 from prguard.logs import configure_logging
-from prguard.secrets import settings_for
 from prguard.store import open_store
 
 
@@ -20,18 +18,16 @@ from prguard.store import open_store
               help="PRs per GraphQL page (each brings up to 100 files).")
 @click.option("--max-wait", type=click.FloatRange(min=0), default=3600.0, show_default=True,
               help="Longest total wait, in seconds, for one API call held up by GitHub's rate limits.")
-def fetch(repos, since, page_size, max_wait):
+@configured("fetch")
+def fetch(settings, repos, since, page_size, max_wait):
     """Fetch pull requests (open and closed) with their files, incrementally and resumably."""
-    from batch.fetch import FetchUsageError, parse_time, run_fetch
+    from batch.fetch import FetchUsageError, run_fetch
+    from prguard import timestamps
     from prguard.github import GitHubApp, GitHubError, RetryPolicy, TokenClient
 
-    try:
-        settings = settings_for("fetch", os.environ)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
     configure_logging(settings.log_level, settings.log_format)
     try:
-        since_time = parse_time(since) if since else None
+        since_time = timestamps.parse(since) if since else None
     except ValueError:
         raise click.BadParameter(f"{since!r} is not a date like 2024-01-31", param_hint="--since") from None
     if any(len(r.split("/")) != 2 or not all(r.split("/")) for r in repos):

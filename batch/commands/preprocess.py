@@ -9,7 +9,7 @@ import click
 from prguard.data import featureset, objectstore
 from prguard.logs import configure_logging
 from prguard.profiles import PREPROCESS_SOURCE, save_profiles
-from prguard.secrets import settings_for
+from prguard.configured import configured
 from prguard.store import open_store
 
 # Rows per Spark partition when --partitions is not given: small enough that a partition's vectors and
@@ -31,13 +31,14 @@ def default_partitions(total: int, parallelism: int) -> int:
               help="Feature store: a directory or s3://bucket/prefix (default PRGUARD_FEATURES_URI, "
                    "else <data dir>/features). S3_ENDPOINT_URL selects e.g. DigitalOcean Spaces.")
 @click.option("--driver-memory", default="1g", show_default=True, help="Spark driver heap.")
-def preprocess(master, partitions, output_uri, driver_memory):
+@configured("preprocess")
+def preprocess(settings, master, partitions, output_uri, driver_memory):
     """Build a versioned feature set (Parquet + manifest) from every stored pull request."""
     from batch import preprocess as job
     from batch import spark_source
 
-    # Also exports S3 credentials from Vault before the JVM starts: Spark's Python workers inherit them.
-    settings = settings_for("preprocess", os.environ)
+    # settings_for also exported the S3 credentials from Vault before the JVM starts: Spark's Python
+    # workers inherit them.
     configure_logging(settings.log_level, settings.log_format)
     store = open_store(settings)
     try:

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import click
 
-from prguard.config import ConfigError
-from prguard.secrets import settings_for
+from prguard.configured import configured
 
 
 @click.command()
@@ -22,7 +20,9 @@ from prguard.secrets import settings_for
               "alert rate (default 0.15).")
 @click.option("--tolerance", type=click.FloatRange(min=0), help="Gate: how much worse (relative) than the "
               "champion on the same validation rows a new model may be (default 0.10).")
-def train(featureset_id, epochs, seed, threshold_k, min_alert_rate, max_alert_rate, tolerance) -> None:
+@configured("train")
+def train(settings, featureset_id, epochs, seed, threshold_k, min_alert_rate, max_alert_rate,
+          tolerance) -> None:
     """Train the autoencoder on the newest (or a named) feature set and register it in MLflow.
 
     The alias 'champion' moves to the new version only when it passes its gates; the decision and its
@@ -32,10 +32,6 @@ def train(featureset_id, epochs, seed, threshold_k, min_alert_rate, max_alert_ra
 
     from batch.train import TrainConfig, TrainingError, train as run_training
 
-    try:
-        settings = settings_for("train", os.environ)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     overrides = {"epochs": epochs, "seed": seed, "threshold_k": threshold_k, "alert_rate_min": min_alert_rate,
                  "alert_rate_max": max_alert_rate, "champion_tolerance": tolerance}
     config = dataclasses.replace(TrainConfig(), **{k: v for k, v in overrides.items() if v is not None})

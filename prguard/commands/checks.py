@@ -1,12 +1,9 @@
 """``prguard checks``: the check runs PRGuard recorded, newest first, marking those not posted to GitHub."""
 from __future__ import annotations
 
-import os
-
 import click
 
-from prguard.config import ConfigError
-from prguard.secrets import settings_for
+from prguard.configured import configured
 from prguard.store import open_store
 
 OFFLINE_MARK = "[offline, not posted]"
@@ -26,12 +23,9 @@ def format_check_run(record: dict) -> str:
 @click.command()
 @click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many to list.")
-def checks(repo: str | None, limit: int) -> None:
+@configured("worker")
+def checks(settings, repo: str | None, limit: int) -> None:
     """List recorded check runs; in offline mode (no App credentials) they are marked as not posted."""
-    try:
-        settings = settings_for("worker", os.environ)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
     store = open_store(settings)
     try:
         records = store.list_check_runs(repo=repo, limit=limit)

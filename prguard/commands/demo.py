@@ -16,6 +16,7 @@ import click
 import requests
 
 from prguard.config import Settings
+from prguard.configured import NO_SECRETS, configured
 from prguard.demo.replay import Delivery, post_delivery
 from prguard.store import open_store
 
@@ -144,10 +145,10 @@ def serve_and_replay(settings: Settings, env: dict[str, str], prs: list[dict], k
 @click.option("--webhooks", default=20, show_default=True, type=click.IntRange(1, 500),
               help="How many demo PRs to replay as webhooks (half the most unusual, half ordinary).")
 @click.option("--keep-serving", is_flag=True, help="Leave the service running at the end.")
-def demo(repos: int, prs: int, seed: int, webhooks: int, keep_serving: bool) -> None:
+@configured(NO_SECRETS)
+def demo(settings, repos: int, prs: int, seed: int, webhooks: int, keep_serving: bool) -> None:
     """Run the whole pipeline on embedded defaults: demo data -> import -> preprocess -> train ->
     score -> evaluate -> service with the demo's PRs replayed as webhooks -> check runs."""
-    settings = Settings.from_env()
     demo_dir = settings.data_dir / "demo"
     demo_dir.mkdir(parents=True, exist_ok=True)
     prs_file, scores_file = demo_dir / "prs.jsonl", demo_dir / "scores.jsonl"

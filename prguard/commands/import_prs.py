@@ -1,12 +1,10 @@
 """`prguard import`: load GitHub pull request JSON lines into the configured store."""
 from __future__ import annotations
 
-import os
 
 import click
 
-from prguard.config import ConfigError
-from prguard.secrets import settings_for
+from prguard.configured import configured
 
 # More than this many bad lines are summarised, so a wrong file does not flood the terminal.
 MAX_ERRORS_SHOWN = 50
@@ -14,7 +12,8 @@ MAX_ERRORS_SHOWN = 50
 
 @click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-def import_prs(file) -> None:
+@configured("fetch")
+def import_prs(settings, file) -> None:
     """Upsert PR documents from FILE, one JSON object per line ('-' for stdin).
 
     Each line is a GitHub REST pull request object, optionally with a `files` array. Bad lines are
@@ -23,10 +22,6 @@ def import_prs(file) -> None:
     from prguard.data.importer import import_lines
     from prguard.store import open_store
 
-    try:
-        settings = settings_for("fetch", os.environ)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     store = open_store(settings)
     try:
         report = import_lines(store, file,

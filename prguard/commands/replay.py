@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from prguard.config import Settings
+from prguard.configured import NO_SECRETS, configured
 from prguard.demo.replay import ReplayError, replay as replay_deliveries
 
 
@@ -18,13 +18,15 @@ from prguard.demo.replay import ReplayError, replay as replay_deliveries
               help="Fixed X-GitHub-Delivery for every post (a redelivery); default: a fresh uuid each.")
 @click.option("--event", default=None,
               help="X-GitHub-Event for plain payload files (wrapped files carry their own).")
-def replay(path: str, url: str, secret: str | None, delivery_id: str | None, event: str | None) -> None:
+@configured(NO_SECRETS)
+def replay(settings, path: str, url: str, secret: str | None, delivery_id: str | None,
+           event: str | None) -> None:
     """Sign and POST the webhook payload file PATH (or every *.json file in directory PATH) to --url.
 
     A file holds either {"event": ..., "payload": {...}, "delivery_id": optional} or a plain payload
     (then give --event). Exits 1 when any delivery got no 2xx answer.
     """
-    secret = secret or Settings.from_env().github_webhook_secret
+    secret = secret or settings.github_webhook_secret
     if not secret:
         raise click.UsageError("give --secret or set GITHUB_WEBHOOK_SECRET (the App's webhook secret)")
     try:

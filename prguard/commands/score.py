@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
-from prguard.config import ConfigError
+from prguard.configured import configured
 from prguard.data.jsonlines import BadLine, read_objects
-from prguard.secrets import settings_for
 
 # Scoring in chunks keeps memory flat on large files and lets the network run one batch per chunk.
 CHUNK = 512
@@ -29,7 +27,8 @@ def _chunks(docs):
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", show_default=True,
               help="Where to write the JSON lines ('-' for standard output).")
-def score(file, output) -> None:
+@configured("train")
+def score(settings, file, output) -> None:
     """Score GitHub-shaped PR JSON lines in FILE ('-' for stdin) with the champion model.
 
     Each output line is {repo, number, head_sha, score, threshold, anomalous, model_version, reasons},
@@ -39,10 +38,6 @@ def score(file, output) -> None:
     from prguard.profiles import ProfileCache
     from prguard.store import open_store
 
-    try:
-        settings = settings_for("train", os.environ)
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
     try:
         bundle = registry.load_champion(settings)
     except registry.NoChampion as exc:

@@ -3,25 +3,15 @@ say this?" -- per repository history, profile, model, backfill and recent runs; 
 from __future__ import annotations
 
 import datetime as dt
-import os
-
 import click
 
-from prguard.config import ConfigError
-from prguard.secrets import settings_for
+from prguard.configured import configured
 from prguard.store import open_store
 from prguard.store.base import utcnow
 from prguard.store.onboarding import BACKFILL_RECORD
 
 RECENT_RUNS = 3
 EXPECTED_LABEL = "expected"
-
-
-def _open(component: str = "worker"):
-    try:
-        return open_store(settings_for(component, os.environ))
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
 
 
 def _stamp(when) -> str:
@@ -79,9 +69,10 @@ def known_repositories(store) -> list[str]:
 
 @click.command()
 @click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
-def status(repo: str | None) -> None:
+@configured("worker")
+def status(settings, repo: str | None) -> None:
     """Per repository: history size, profile version and age, model version, backfill, last check runs."""
-    store = _open()
+    store = open_store(settings)
     try:
         repos = [repo] if repo else known_repositories(store)
         if not repos:
@@ -96,9 +87,10 @@ def status(repo: str | None) -> None:
 
 @click.command()
 @click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
-def feedback(repo: str | None) -> None:
+@configured("worker")
+def feedback(settings, repo: str | None) -> None:
     """The honoured "Mark as expected" labels: who, when, PR, head SHA and what was accepted."""
-    store = _open()
+    store = open_store(settings)
     try:
         records = [f for f in store.list_feedback(repo) if f["label"] == EXPECTED_LABEL]
         if not records:
