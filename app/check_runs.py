@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any, Iterable
 
 from app.jobs import MARK_EXPECTED_ACTION
+from prguard import limits, timestamps
 from prguard.profiles.learning import HistoryNote
 
-# GitHub's limits on check runs (REST docs, "Create a check run").
-MAX_OUTPUT_CHARS = 65535
-MAX_ANNOTATIONS_PER_REQUEST = 50
+MAX_OUTPUT_CHARS = limits.CHECK_RUN_TEXT_MAX_CHARS
+MAX_ANNOTATIONS_PER_REQUEST = limits.CHECK_RUN_ANNOTATIONS_PER_REQUEST
 MAX_REASONS_IN_SUMMARY = 5
 TRUNCATION_NOTE = "\n\n…(truncated: GitHub allows 65535 characters here)"
 
@@ -41,7 +40,7 @@ def external_id(repo: str, head_sha: str) -> str:
 
 
 def iso_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return timestamps.to_github(timestamps.now())
 
 
 def _clip(text: str) -> str:

@@ -11,13 +11,13 @@ from app.check_runs import external_id, render_marked_expected, render_no_model,
 from app.publisher import Publisher
 from prguard.config import Settings
 from prguard.features.key_values import key_values
+from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.profiles.learning import HistoryNote
 from prguard.store.base import Job, Store, utcnow
 
 log = logging.getLogger(__name__)
 
-# GitHub's "List pull request files" returns at most 3000 files; more cannot be known through the API.
-MAX_FILES = 3000
+MAX_FILES = PULL_REQUEST_MAX_FILES
 INACTIVE_INSTALLATION = ("deleted", "suspended")
 
 # Outcomes a job can end with; all of them complete the job (errors raise instead and are retried).

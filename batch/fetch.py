@@ -6,12 +6,12 @@ import logging
 from typing import Iterable
 
 from prguard.github import GitHubApp, GitHubClient
-from prguard.history import DEFAULT_PAGE_SIZE, FetchReport, RepositoryFetch, parse_time
+from prguard.history import DEFAULT_PAGE_SIZE, FetchReport, RepositoryFetch
 from prguard.store import Store
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchReport", "FetchUsageError", "parse_time", "run_fetch"]
+__all__ = ["FetchReport", "FetchUsageError", "run_fetch"]
 
 
 class FetchUsageError(ValueError):

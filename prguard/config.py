@@ -4,7 +4,9 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Callable, Mapping
+
+from prguard import limits
 
 DEFAULT_GITHUB_API_URL = "https://api.github.com"
 MODEL_NAME = "prguard-autoencoder"
@@ -17,133 +19,137 @@ class ConfigError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
+# Each setting is declared once, below: its field, default, environment variable and parser. Why not
+# pydantic-settings: the webhook image does not otherwise need pydantic, secrets are layered on
+# afterwards from Vault or a mounted directory (prguard.secrets), which pydantic-settings would need as
+# custom sources, and these parsers already name the variable and the fix in every error.
+Parser = Callable[[str, str], Any]
+
+
+def _text(name: str, raw: str) -> str:
+    return raw
+
+
+def _int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
+def _float(name: str, raw: str) -> float:
     try:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float, allow_zero: bool = False) -> float:
-    """A duration in seconds: a number, > 0 (or >= 0 with ``allow_zero``)."""
-    value = _float(env, name, default)
-    if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ConfigError(f"{name} must be a number of seconds {bound}, got {env.get(name)!r}")
-    return value
+def _seconds(allow_zero: bool = False) -> Parser:
+    """A duration in seconds: a finite number, > 0 (or >= 0 with ``allow_zero``)."""
+    def parse(name: str, raw: str) -> float:
+        value = _float(name, raw)
+        if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
+            raise ConfigError(f"{name} must be a number of seconds {'>= 0' if allow_zero else '> 0'}, "
+                              f"got {raw!r}")
+        return value
+    return parse
+
+
+def _choice(*choices: str) -> Parser:
+    def parse(name: str, raw: str) -> str:
+        if raw not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+        return raw
+    return parse
+
+
+def _path(name: str, raw: str) -> Path:
+    return Path(raw)
+
+
+def _url(name: str, raw: str) -> str:
+    return raw.rstrip("/")
+
+
+def _upper(name: str, raw: str) -> str:
+    return raw.upper()
+
+
+def setting(default: Any, env: str, parse: Parser = _text, secret: bool = False) -> Any:
+    """A Settings field read from ``env`` (an empty value means the default); ``secret`` keeps it out of
+    repr() so a logged Settings never shows it."""
+    return dataclasses.field(default=default, repr=not secret, metadata={"env": env, "parse": parse})
 
 
 @dataclasses.dataclass(frozen=True)
 class Settings:
     """Everything configurable. Defaults are the embedded mode: files under ``data_dir``, nothing to run."""
 
-    data_dir: Path = Path("var")
+    data_dir: Path = setting(Path("var"), "PRGUARD_DATA_DIR", _path)
     # Store: SQLite under data_dir unless MONGO_URI is set.
-    mongo_uri: str | None = dataclasses.field(default=None, repr=False)  # may embed a password
-    mongo_db: str = "prguard"
+    mongo_uri: str | None = setting(None, "MONGO_URI", secret=True)  # may embed a password
+    mongo_db: str = setting("prguard", "PRGUARD_MONGO_DB")
     # Object storage for feature sets: a local directory or s3://bucket/prefix.
-    features_uri: str | None = None
-    s3_endpoint_url: str | None = None
+    features_uri: str | None = setting(None, "PRGUARD_FEATURES_URI")
+    s3_endpoint_url: str | None = setting(None, "S3_ENDPOINT_URL")
     # MLflow: a local sqlite store under data_dir unless MLFLOW_TRACKING_URI is set.
-    mlflow_tracking_uri: str | None = None
-    model_name: str = MODEL_NAME
+    mlflow_tracking_uri: str | None = setting(None, "MLFLOW_TRACKING_URI")
+    model_name: str = setting(MODEL_NAME, "PRGUARD_MODEL_NAME")
     # GitHub.
-    github_api_url: str = DEFAULT_GITHUB_API_URL
-    github_app_id: str | None = None
-    # Secret-bearing fields are kept out of repr() so a logged Settings never shows them.
-    github_app_private_key: str | None = dataclasses.field(default=None, repr=False)
-    github_app_private_key_path: str | None = None
-    github_webhook_secret: str | None = dataclasses.field(default=None, repr=False)
-    github_token: str | None = dataclasses.field(default=None, repr=False)
-    aws_access_key_id: str | None = dataclasses.field(default=None, repr=False)
-    aws_secret_access_key: str | None = dataclasses.field(default=None, repr=False)
-    mlflow_tracking_password: str | None = dataclasses.field(default=None, repr=False)
+    github_api_url: str = setting(DEFAULT_GITHUB_API_URL, "GITHUB_API_URL", _url)
+    github_app_id: str | None = setting(None, "GITHUB_APP_ID")
+    github_app_private_key: str | None = setting(None, "GITHUB_APP_PRIVATE_KEY", secret=True)
+    github_app_private_key_path: str | None = setting(None, "GITHUB_APP_PRIVATE_KEY_PATH")
+    github_webhook_secret: str | None = setting(None, "GITHUB_WEBHOOK_SECRET", secret=True)
+    github_token: str | None = setting(None, "GITHUB_TOKEN", secret=True)
+    aws_access_key_id: str | None = setting(None, "AWS_ACCESS_KEY_ID", secret=True)
+    aws_secret_access_key: str | None = setting(None, "AWS_SECRET_ACCESS_KEY", secret=True)
+    mlflow_tracking_password: str | None = setting(None, "MLFLOW_TRACKING_PASSWORD", secret=True)
     # Scoring service behaviour.
-    unusual_conclusion: str = "neutral"
-    job_max_attempts: int = 8
-    job_lease_seconds: int = 120
-    model_refresh_seconds: float = 30.0
-    max_webhook_bytes: int = 25 * 1024 * 1024  # GitHub caps payloads at 25 MB
+    unusual_conclusion: str = setting("neutral", "PRGUARD_UNUSUAL_CONCLUSION", _choice(*UNUSUAL_CONCLUSIONS))
+    job_max_attempts: int = setting(8, "PRGUARD_JOB_MAX_ATTEMPTS", _int)
+    job_lease_seconds: int = setting(120, "PRGUARD_JOB_LEASE_SECONDS", _int)
+    model_refresh_seconds: float = setting(30.0, "PRGUARD_MODEL_REFRESH_SECONDS", _float)
+    max_webhook_bytes: int = setting(limits.WEBHOOK_MAX_BYTES, "PRGUARD_MAX_WEBHOOK_BYTES", _int)
     # A delivery whose receiver failed before finishing may be redelivered (same id) after this long;
     # a receiver answers within GitHub's 10 s, so 60 s never takes over one still at work.
-    delivery_reclaim_seconds: float = 60.0
+    delivery_reclaim_seconds: float = setting(60.0, "PRGUARD_DELIVERY_RECLAIM_SECONDS", _seconds())
     # Worker timing: an idle worker looks at the queue every poll interval; a failed job retries after
     # backoff * 2^(attempt-1) (with jitter), at most max_backoff: 2 s ... 10 min spans ~8 min of outage.
-    worker_poll_seconds: float = 1.0
-    job_backoff_seconds: float = 2.0
-    job_max_backoff_seconds: float = 600.0
+    worker_poll_seconds: float = setting(1.0, "PRGUARD_WORKER_POLL_SECONDS", _seconds())
+    job_backoff_seconds: float = setting(2.0, "PRGUARD_JOB_BACKOFF_SECONDS", _seconds(allow_zero=True))
+    job_max_backoff_seconds: float = setting(600.0, "PRGUARD_JOB_MAX_BACKOFF_SECONDS",
+                                             _seconds(allow_zero=True))
     # GitHub API: read timeout of one request (connecting gets at most 10 s of it), and the pause
     # between content-creating requests GitHub's best practices ask for (1 s) to avoid secondary limits.
-    github_timeout_seconds: float = 30.0
-    github_write_interval_seconds: float = 1.0
+    github_timeout_seconds: float = setting(30.0, "PRGUARD_GITHUB_TIMEOUT_SECONDS", _seconds())
+    github_write_interval_seconds: float = setting(1.0, "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS",
+                                                   _seconds(allow_zero=True))
     # Onboarding: below this many PRs of history a check run says PRGuard is still learning the repository.
-    min_history_prs: int = 50
-    log_format: str = "text"
-    log_level: str = "INFO"
+    min_history_prs: int = setting(50, "PRGUARD_MIN_HISTORY_PRS", _int)
+    log_format: str = setting("text", "PRGUARD_LOG_FORMAT", _choice("text", "json"))
+    log_level: str = setting("INFO", "PRGUARD_LOG_LEVEL", _upper)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Build settings from ``env`` (default: the process environment)."""
         env = os.environ if env is None else env
-        conclusion = env.get("PRGUARD_UNUSUAL_CONCLUSION", "neutral") or "neutral"
-        if conclusion not in UNUSUAL_CONCLUSIONS:
-            raise ConfigError(f"PRGUARD_UNUSUAL_CONCLUSION must be one of {', '.join(UNUSUAL_CONCLUSIONS)}, "
-                              f"got {conclusion!r}")
-        log_format = env.get("PRGUARD_LOG_FORMAT", "text") or "text"
-        if log_format not in ("text", "json"):
-            raise ConfigError(f"PRGUARD_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
-        backoff = _seconds(env, "PRGUARD_JOB_BACKOFF_SECONDS", 2.0, allow_zero=True)
-        max_backoff = _seconds(env, "PRGUARD_JOB_MAX_BACKOFF_SECONDS", 600.0, allow_zero=True)
-        if max_backoff < backoff:
-            raise ConfigError(f"PRGUARD_JOB_MAX_BACKOFF_SECONDS ({max_backoff:g}) must not be below "
-                              f"PRGUARD_JOB_BACKOFF_SECONDS ({backoff:g}); raise the first or lower the "
-                              "second")
-        return cls(
-            data_dir=Path(env.get("PRGUARD_DATA_DIR") or "var"),
-            mongo_uri=env.get("MONGO_URI") or None,
-            mongo_db=env.get("PRGUARD_MONGO_DB") or "prguard",
-            features_uri=env.get("PRGUARD_FEATURES_URI") or None,
-            s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
-            mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI") or None,
-            model_name=env.get("PRGUARD_MODEL_NAME") or MODEL_NAME,
-            github_api_url=(env.get("GITHUB_API_URL") or DEFAULT_GITHUB_API_URL).rstrip("/"),
-            github_app_id=env.get("GITHUB_APP_ID") or None,
-            github_app_private_key=env.get("GITHUB_APP_PRIVATE_KEY") or None,
-            github_app_private_key_path=env.get("GITHUB_APP_PRIVATE_KEY_PATH") or None,
-            github_webhook_secret=env.get("GITHUB_WEBHOOK_SECRET") or None,
-            github_token=env.get("GITHUB_TOKEN") or None,
-            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
-            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
-            mlflow_tracking_password=env.get("MLFLOW_TRACKING_PASSWORD") or None,
-            unusual_conclusion=conclusion,
-            job_max_attempts=_int(env, "PRGUARD_JOB_MAX_ATTEMPTS", 8),
-            job_lease_seconds=_int(env, "PRGUARD_JOB_LEASE_SECONDS", 120),
-            model_refresh_seconds=_float(env, "PRGUARD_MODEL_REFRESH_SECONDS", 30.0),
-            max_webhook_bytes=_int(env, "PRGUARD_MAX_WEBHOOK_BYTES", 25 * 1024 * 1024),
-            delivery_reclaim_seconds=_seconds(env, "PRGUARD_DELIVERY_RECLAIM_SECONDS", 60.0),
-            worker_poll_seconds=_seconds(env, "PRGUARD_WORKER_POLL_SECONDS", 1.0),
-            job_backoff_seconds=backoff,
-            job_max_backoff_seconds=max_backoff,
-            github_timeout_seconds=_seconds(env, "PRGUARD_GITHUB_TIMEOUT_SECONDS", 30.0),
-            github_write_interval_seconds=_seconds(env, "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS", 1.0,
-                                                   allow_zero=True),
-            min_history_prs=_int(env, "PRGUARD_MIN_HISTORY_PRS", 50),
-            log_format=log_format,
-            log_level=(env.get("PRGUARD_LOG_LEVEL") or "INFO").upper(),
-        )
+        values = {}
+        for field in dataclasses.fields(cls):
+            raw = env.get(field.metadata["env"])
+            if raw not in (None, ""):
+                values[field.name] = field.metadata["parse"](field.metadata["env"], raw)
+        settings = cls(**values)
+        if settings.job_max_backoff_seconds < settings.job_backoff_seconds:
+            raise ConfigError(f"PRGUARD_JOB_MAX_BACKOFF_SECONDS ({settings.job_max_backoff_seconds:g}) must "
+                              f"not be below PRGUARD_JOB_BACKOFF_SECONDS ({settings.job_backoff_seconds:g}); "
+                              "raise the first or lower the second")
+        return settings
+
+    @classmethod
+    def environment_variables(cls) -> dict[str, str]:
+        """Field name -> the environment variable that sets it."""
+        return {field.name: field.metadata["env"] for field in dataclasses.fields(cls)}
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)

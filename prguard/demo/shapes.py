@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 from prguard.demo import repos as R
+from prguard.timestamps import to_github
 
 API = "https://api.github.com"
 TITLES = {
@@ -54,10 +55,6 @@ def _repo_object(full_name: str, repo_id: int, owner: Author, default_branch: st
             "private": False, "owner": _user(owner), "html_url": f"https://github.com/{full_name}",
             "description": None, "fork": fork, "url": f"{API}/repos/{full_name}",
             "default_branch": default_branch, "language": language, "visibility": "public"}
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _sha(*parts: object) -> str:
@@ -122,8 +119,9 @@ def pr_document(repo, rng: random.Random, number: int, author: Author, kind: str
         "html_url": f"https://github.com/{repo.full_name}/pull/{number}",
         "diff_url": f"https://github.com/{repo.full_name}/pull/{number}.diff",
         "number": number, "state": "open" if open_pr else "closed", "locked": False, "title": title,
-        "user": _user(author), "body": body, "created_at": _iso(created), "updated_at": _iso(updated),
-        "closed_at": _iso(closed) if closed else None, "merged_at": _iso(closed) if merged else None,
+        "user": _user(author), "body": body, "created_at": to_github(created),
+        "updated_at": to_github(updated), "closed_at": to_github(closed) if closed else None,
+        "merged_at": to_github(closed) if merged else None,
         "merge_commit_sha": _sha(repo.full_name, number, "merge") if merged else None,
         "assignee": None, "assignees": [], "requested_reviewers": [], "requested_teams": [],
         "labels": [{"id": int(_sha(repo.full_name, label)[:8], 16), "name": label, "color": "0e8a16",

@@ -5,11 +5,11 @@ import re
 from typing import Any
 
 from prguard.github.auth import StaticToken
+from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.github.client import Credential, HttpCore
 from prguard.github.queries import PULL_REQUEST_PAGE
 
-# GitHub stops listing a pull request's files after 3000 (REST "List pull requests files").
-MAX_PULL_REQUEST_FILES = 3000
+MAX_PULL_REQUEST_FILES = PULL_REQUEST_MAX_FILES
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Callable
 
 from prguard.github.api import GitHubClient, split_repo
-from prguard.github.auth import AppJwt, InstallationToken, InstallationTokens, parse_github_time
+from prguard import timestamps
+from prguard.github.auth import AppJwt, InstallationToken, InstallationTokens
 from prguard.github.client import HttpCore
 
 
@@ -39,7 +40,7 @@ class GitHubApp:
 
     def _mint(self, installation_id: int) -> tuple[str, float]:
         body = self.core.json("POST", f"/app/installations/{int(installation_id)}/access_tokens", self.jwt)
-        return body["token"], parse_github_time(body["expires_at"])
+        return body["token"], timestamps.parse(body["expires_at"]).timestamp()
 
     def installation(self, installation_id: int) -> GitHubClient:
         return GitHubClient(self.core, InstallationToken(self.tokens, int(installation_id)))

@@ -1,7 +1,6 @@
 """GitHub credentials: the App's RS256 JWT, cached installation tokens, a plain token for development."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from typing import Callable
@@ -63,10 +62,6 @@ class AppJwt:
     def invalidate(self, token: str) -> bool:
         """A 401 on a JWT means a wrong key, App id or clock; a fresh JWT would fail the same way."""
         return False
-
-
-def parse_github_time(value: str) -> float:
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
 
 
 class InstallationTokens:

@@ -14,7 +14,8 @@ import logging
 from typing import Any, Callable
 
 from prguard.github.errors import RateLimitWaitTooLong
-from prguard.history.fetch import FetchReport, FetchStopped, RepositoryFetch, parse_time
+from prguard.timestamps import parse as parse_time, to_github
+from prguard.history.fetch import FetchReport, FetchStopped, RepositoryFetch
 from prguard.profiles import BACKFILL_SOURCE, build_from_store
 from prguard.store.base import utcnow
 from prguard.store.onboarding import BACKFILL_RECORD
@@ -61,7 +62,7 @@ class SliceResult:
 def queue(store, repo: str, installation_id: int) -> dict[str, Any]:
     """Record a new backfill of ``repo`` (progress counters start again)."""
     return store.save_repo_record(BACKFILL_RECORD, repo, {
-        "state": QUEUED, "installation_id": int(installation_id), "queued_at": _iso(utcnow()),
+        "state": QUEUED, "installation_id": int(installation_id), "queued_at": to_github(utcnow()),
         "started_at": None, "finished_at": None, "pull_requests": 0, "pages": 0, "api_requests": 0,
         "total": None, "profile_version": None, "last_error": None})
 
@@ -71,12 +72,8 @@ def cancel(store, repo: str) -> bool:
     record = store.get_repo_record(BACKFILL_RECORD, repo)
     if record is None or record.get("state") in (DONE, CANCELLED):
         return False
-    store.save_repo_record(BACKFILL_RECORD, repo, {"state": CANCELLED, "finished_at": _iso(utcnow())})
+    store.save_repo_record(BACKFILL_RECORD, repo, {"state": CANCELLED, "finished_at": to_github(utcnow())})
     return True
-
-
-def _iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class BackfillSlice:
@@ -101,7 +98,7 @@ class BackfillSlice:
                 self._save({"state": WAITING})
             return SliceResult(WAITING, WAIT_SECONDS)
         self._save({"state": RUNNING, "installation_id": self.installation_id,
-                    **({} if record.get("started_at") else {"started_at": _iso(self.clock())})})
+                    **({} if record.get("started_at") else {"started_at": to_github(self.clock())})})
         self._counted = {"prs": 0, "pages": 0, "requests": self.client.requests_made}
         started_at = self._counted["requests"]
         fetch = RepositoryFetch(self.client, self.store, self.repo, self.report, progress=False,
@@ -145,7 +142,7 @@ class BackfillSlice:
             return SliceResult(CANCELLED, report=self.report)
         if self._pause_until is not None:
             wait = max(0.0, (self._pause_until - self.clock()).total_seconds()) + 1.0
-            self._save({"state": PAUSED, "resumes_at": _iso(self._pause_until)})
+            self._save({"state": PAUSED, "resumes_at": to_github(self._pause_until)})
             log.warning("backfill of %s paused for %.0f s to keep GraphQL points for scoring", self.repo,
                         wait, extra={"repo": self.repo})
             return SliceResult(PAUSED, wait, self.report)
@@ -154,7 +151,8 @@ class BackfillSlice:
     def _finish(self) -> SliceResult:
         profile = build_from_store(self.store, self.repo)
         version = self.store.save_profile(self.repo, profile.to_dict(), BACKFILL_SOURCE)
-        self._save_progress({"state": DONE, "finished_at": _iso(self.clock()), "profile_version": version,
+        finished = to_github(self.clock())
+        self._save_progress({"state": DONE, "finished_at": finished, "profile_version": version,
                              "history_size": profile.pr_count, "last_error": None})
         self.store.release_lease(lease_name(self.installation_id), lease_owner(self.repo))
         log.info("backfill of %s done: %d pull requests in the store, profile version %d", self.repo,

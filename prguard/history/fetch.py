@@ -11,6 +11,7 @@ from tqdm import tqdm
 from prguard.github import GitHubClient, GitHubError
 from prguard.github.pr_mapping import pull_request_from_graphql
 from prguard.store import Store
+from prguard.timestamps import now, to_github, parse as parse_time
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +40,6 @@ class FetchReport:
         return (f"{self.repositories} repositories, {self.pull_requests_seen} pull requests read, "
                 f"{self.pull_requests_stored} stored or updated, {self.api_requests} API requests "
                 f"({self.rest_file_lists} REST file lists for PRs with more than 100 files)")
-
-
-def parse_time(value: str) -> dt.datetime:
-    """A GitHub timestamp or a plain date (``2024-05-01``) as an aware UTC datetime."""
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def _iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def _has_files_for(stored: dict | None, doc: dict) -> bool:
@@ -114,12 +101,12 @@ class RepositoryFetch:
                 info = connection.get("pageInfo") or {}
                 cursor = info.get("endCursor")
                 if reached_floor or not info.get("hasNextPage"):
-                    self.store.set_watermark(self.repo, {"updated_at": _iso(newest) if newest else None,
-                                                         "cursor": None, "completed_at": _iso(_now())})
+                    self.store.set_watermark(self.repo, {"updated_at": to_github(newest) if newest else None,
+                                                         "cursor": None, "completed_at": to_github(now())})
                     return
                 self.store.set_watermark(self.repo, {
-                    "updated_at": _iso(watermark) if watermark else None, "cursor": cursor,
-                    "newest_seen": _iso(newest) if newest else None})
+                    "updated_at": to_github(watermark) if watermark else None, "cursor": cursor,
+                    "newest_seen": to_github(newest) if newest else None})
                 if self.on_page is not None:
                     self.on_page(self)
         finally:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from prguard import timestamps
 from prguard.store.base import InvalidPullRequest, Job, pr_key
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -23,9 +24,7 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     Naive datetimes are taken to be UTC (pymongo and mongomock return naive UTC unless tz_aware).
     Truncating in both adapters keeps what they return equal for the same input.
     """
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    value = value.astimezone(dt.timezone.utc)
+    value = timestamps.as_utc(value)
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
@@ -43,10 +42,7 @@ def canonical_timestamp(value: Any) -> str:
     that orders correctly as plain text, so both databases can compare it in an indexed filter."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"expected an ISO 8601 string, got {value!r}")
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return timestamps.parse(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def encode_times(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
