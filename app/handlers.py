@@ -1,11 +1,15 @@
 """Webhook event handlers: one plain function per event, given the store, the payload and the delivery.
 
 Each handler first reads everything it needs from the payload (BadDelivery -> 400 with nothing
-stored), then claims the delivery id (a duplicate stops there), then writes: PR documents,
-installations, feedback and jobs for the worker. An outcome with ``claimed`` set tells the receiver
-to complete the delivery once the handler returns; a claim left incomplete (the store failed midway)
-can be taken over by a redelivery after ``Delivery.reclaim_after`` seconds, and every write is
-idempotent, so redoing the work is safe. Nothing here calls GitHub or runs the model.
+stored). The frequent events (pull_request, check_suite) then hand their whole work to
+``store.accept_delivery``: claim, PR document, jobs and completion in one store call (one SQLite
+transaction). The others claim the delivery id (a duplicate stops there), then write installations,
+feedback and jobs; an outcome with ``claimed`` set tells the receiver to complete the delivery once the
+handler returns, and a claim left incomplete (the store failed midway) can be taken over by a
+redelivery after ``Delivery.reclaim_after`` seconds; every write is idempotent, so redoing the work is
+safe. The receiver writes one log line per delivery, with the outcome's ``context``; the only line a
+handler writes itself is the audit record of a "Mark as expected".
+Nothing here calls GitHub or runs the model.
 """
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ from typing import Any, Callable
 from app import jobs, payloads
 from app.onboarding import cancel_backfills, queue_backfills
 from app.payloads import BadDelivery
-from prguard.store.base import DELIVERY_DONE, DELIVERY_RECLAIM_SECONDS
+from prguard.store import acceptance
+from prguard.store.acceptance import Acceptance, Accepted, JobSpec
+from prguard.store.base import DELIVERY_RECLAIM_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +33,6 @@ IN_PROGRESS = "in_progress"
 STATUS = {ACCEPTED: 202, IGNORED: 202, DUPLICATE: 200, PONG: 200, IN_PROGRESS: 409}
 
 SCORE_ACTIONS = frozenset({"opened", "reopened", "synchronize", "edited", "ready_for_review"})
-INACTIVE = frozenset({"suspended", "deleted"})
 INSTALLATION_STATUS = {"created": "active", "deleted": "deleted", "suspend": "suspended",
                        "unsuspend": "active", "new_permissions_accepted": "active"}
 
@@ -53,6 +58,7 @@ class Outcome:
     detail: str = ""
     job_ids: tuple[str, ...] = ()
     claimed: bool = False  # this request holds the delivery's claim: complete it after the handler
+    context: dict[str, Any] = dataclasses.field(default_factory=dict)  # for the delivery's log line
 
     @property
     def status(self) -> int:
@@ -63,24 +69,45 @@ def _ignored(detail: str, claimed: bool = False) -> Outcome:
     return Outcome(IGNORED, detail, claimed=claimed)
 
 
+def _refusal(accepted: Accepted, delivery: Delivery, installation_id: int | None = None) -> Outcome | None:
+    """The answer when the store did not take the delivery's work; None when it did."""
+    if accepted.outcome == acceptance.INACTIVE:
+        return _ignored(f"installation {installation_id} is {accepted.installation_status}")
+    if accepted.outcome == acceptance.DUPLICATE:
+        return Outcome(DUPLICATE, "delivery already received")
+    if accepted.outcome == acceptance.IN_PROGRESS:
+        claimed_at = accepted.claimed_at.isoformat()
+        return Outcome(IN_PROGRESS, f"delivery is still being processed (claimed at {claimed_at}); if "
+                                    f"that attempt failed, redeliver it {delivery.reclaim_after:g} s after "
+                                    "the claim")
+    return None
+
+
 def _claim(store, delivery: Delivery) -> Outcome | None:
     """Claim the delivery id; None when this request holds the claim, else the answer to give."""
     if store.record_delivery(delivery.id, delivery.event, delivery.action,
                              reclaim_after=delivery.reclaim_after):
         return None
-    recorded = store.get_delivery(delivery.id)
-    if recorded is None or recorded["state"] == DELIVERY_DONE:
-        return Outcome(DUPLICATE, "delivery already received")
-    claimed_at = recorded["claimed_at"].isoformat()
-    return Outcome(IN_PROGRESS, f"delivery is still being processed (claimed at {claimed_at}); if that "
-                                f"attempt failed, redeliver it {delivery.reclaim_after:g} s after the claim")
+    return _refusal(acceptance.refused(store.get_delivery(delivery.id)), delivery)
+
+
+def _accept(store, payload: dict[str, Any], delivery: Delivery, installation_id: int, **work) -> Accepted:
+    """Claim, write ``work`` (Acceptance's fields) and complete the delivery in one store call."""
+    return store.accept_delivery(Acceptance(
+        delivery.id, delivery.event, delivery.action, installation_id, payloads.account_login(payload),
+        reclaim_after=delivery.reclaim_after, **work))
+
+
+def _queued(accepted: Accepted, **context: Any) -> Outcome:
+    return Outcome(ACCEPTED, f"{len(accepted.job_ids)} score job(s) queued", accepted.job_ids,
+                   context=context)
 
 
 def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: int) -> Outcome | None:
     """Gate for events about repositories: an inactive installation is ignored, a duplicate dropped,
     an unknown installation recorded as active (GitHub may send its events before ``installation``)."""
     installation = store.get_installation(installation_id)
-    if installation is not None and installation.get("status") in INACTIVE:
+    if installation is not None and installation.get("status") in acceptance.INACTIVE_STATUSES:
         return _ignored(f"installation {installation_id} is {installation['status']}")
     stop = _claim(store, delivery)
     if stop:
@@ -90,15 +117,19 @@ def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: 
     return None
 
 
+def _score_jobs(repo: str, numbers: list[int], head_sha: str, installation_id: int, delivery: Delivery,
+                force: bool) -> tuple[JobSpec, ...]:
+    return tuple(JobSpec(*jobs.score_job(repo, number, head_sha, installation_id, delivery.id, force))
+                 for number in numbers)
+
+
 def _enqueue_scores(store, repo: str, numbers: list[int], head_sha: str, installation_id: int,
                     delivery: Delivery, force: bool) -> Outcome:
-    job_ids = tuple(
-        jobs.enqueue(store, jobs.score_job(repo, number, head_sha, installation_id, delivery.id, force))
-        for number in numbers
-    )
-    for number in numbers:
-        log.info("score job queued", extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha))
-    return Outcome(ACCEPTED, f"{len(job_ids)} score job(s) queued", job_ids, claimed=True)
+    """Queue score jobs on a delivery this request already claimed (the receiver completes it)."""
+    job_ids = tuple(jobs.enqueue(store, (job.kind, job.payload, job.dedupe_key))
+                    for job in _score_jobs(repo, numbers, head_sha, installation_id, delivery, force))
+    return Outcome(ACCEPTED, f"{len(job_ids)} score job(s) queued", job_ids, claimed=True,
+                   context={"repo": repo, "pr": numbers[0], "head_sha": head_sha})
 
 
 def handle_ping(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -111,22 +142,23 @@ def handle_pull_request(store, payload: dict[str, Any], delivery: Delivery) -> O
         return _ignored(f"pull_request action {delivery.action!r} does not change the score")
     installation_id = payloads.installation_id(payload)
     pr, repo, number, head_sha = payloads.pull_request(payload)
-    stop = _admit(store, payload, delivery, installation_id)
+    closed = delivery.action == "closed"
+    # The store queues the job only if the stored PR is still open at this head afterwards: an older
+    # delivery arriving late must not score a superseded head or a closed PR.
+    accepted = _accept(store, payload, delivery, installation_id, pull_request=pr,
+                       cancel_prefix=jobs.pr_prefix(repo, number) if closed else None,
+                       jobs=() if closed else _score_jobs(repo, [number], head_sha, installation_id,
+                                                          delivery, force=False))
+    stop = _refusal(accepted, delivery, installation_id)
     if stop:
         return stop
-    changed = store.upsert_pull_request(pr)
-    extra = delivery.log_extra(repo=repo, pr=number, head_sha=head_sha, installation_id=installation_id)
-    if delivery.action == "closed":
-        cancelled = store.cancel_jobs(jobs.pr_prefix(repo, number))
-        log.info("pull request closed; %d pending job(s) cancelled", cancelled, extra=extra)
-        return Outcome(ACCEPTED, f"pull request closed; {cancelled} pending job(s) cancelled", claimed=True)
-    if not changed:
-        # An older delivery arriving late must not score a superseded head or a closed PR.
-        stored = store.get_pull_request(repo, number) or {}
-        if stored.get("state") == "closed" or (stored.get("head") or {}).get("sha") != head_sha:
-            log.info("stale pull_request delivery ignored", extra=extra)
-            return _ignored("a newer version of this pull request is already stored", claimed=True)
-    return _enqueue_scores(store, repo, [number], head_sha, installation_id, delivery, force=False)
+    context = {"repo": repo, "pr": number, "head_sha": head_sha, "installation_id": installation_id}
+    if closed:
+        return Outcome(ACCEPTED, f"pull request closed; {accepted.cancelled} pending job(s) cancelled",
+                       context=context)
+    if accepted.outcome == acceptance.STALE:
+        return Outcome(IGNORED, "a newer version of this pull request is already stored", context=context)
+    return _queued(accepted, **context)
 
 
 def handle_check_suite(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -141,11 +173,11 @@ def handle_check_suite(store, payload: dict[str, Any], delivery: Delivery) -> Ou
         # Pushes without a PR, and fork PRs (GitHub leaves pull_requests empty for them); the
         # pull_request event covers the latter.
         return _ignored("check suite lists no pull request")
-    stop = _admit(store, payload, delivery, installation_id)
-    if stop:
-        return stop
-    return _enqueue_scores(store, repo, numbers, head_sha, installation_id, delivery,
-                           force=delivery.action == "rerequested")
+    accepted = _accept(store, payload, delivery, installation_id,
+                       jobs=_score_jobs(repo, numbers, head_sha, installation_id, delivery,
+                                        force=delivery.action == "rerequested"))
+    return _refusal(accepted, delivery, installation_id) or _queued(
+        accepted, repo=repo, pr=numbers[0], head_sha=head_sha, installation_id=installation_id)
 
 
 def _check_run_numbers(store, repo: str, head_sha: str, numbers: list[int]) -> list[int]:
@@ -202,9 +234,8 @@ def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> O
         job_ids = queue_backfills(store, installation_id, repositories, delivery.id)
     elif delivery.action == "deleted":
         cancel_backfills(store, (store.get_installation(installation_id) or {}).get("repositories") or [])
-    log.info("installation %s is %s", installation_id, status,
-             extra=delivery.log_extra(installation_id=installation_id))
-    return Outcome(ACCEPTED, f"installation {installation_id} is {status}", job_ids, claimed=True)
+    return Outcome(ACCEPTED, f"installation {installation_id} is {status}", job_ids, claimed=True,
+                   context={"installation_id": installation_id})
 
 
 def handle_installation_repositories(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
@@ -221,10 +252,8 @@ def handle_installation_repositories(store, payload: dict[str, Any], delivery: D
     store.update_installation_repositories(installation_id, added, removed)
     cancel_backfills(store, removed)
     job_ids = queue_backfills(store, installation_id, added, delivery.id)
-    log.info("installation %s: %d repositories added, %d removed", installation_id, len(added), len(removed),
-             extra=delivery.log_extra(installation_id=installation_id))
     return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed", job_ids,
-                   claimed=True)
+                   claimed=True, context={"installation_id": installation_id})
 
 
 HANDLERS: dict[str, Callable[[Any, dict[str, Any], Delivery], Outcome]] = {

@@ -132,7 +132,7 @@ def receive_github_webhook():
 
     metrics.count_delivery(delivery.event, delivery.action, outcome.outcome)
     log.info("webhook %s: %s", outcome.outcome, outcome.detail,
-             extra={**extra, "status": outcome.status,
+             extra={**extra, **outcome.context, "status": outcome.status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
     return _answer(outcome.status, started, outcome=outcome.outcome, detail=outcome.detail,
                    delivery=delivery.id, event=delivery.event, action=delivery.action,

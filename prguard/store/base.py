@@ -4,9 +4,12 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from prguard.store.onboarding import OnboardingStore
+
+if TYPE_CHECKING:
+    from prguard.store.acceptance import Acceptance, Accepted
 
 JOB_PENDING = "pending"
 JOB_RUNNING = "running"
@@ -157,6 +160,16 @@ class Store(OnboardingStore, abc.ABC):
 
         ``state`` is ``processing`` or ``done``; ``received_at`` is the first claim, ``claimed_at``
         the latest, ``claims`` how many times the id was claimed; ``completed_at`` is None until done.
+        """
+
+    @abc.abstractmethod
+    def accept_delivery(self, acceptance: "Acceptance") -> "Accepted":
+        """Claim the delivery id and store its whole work (installation, PR, cancellations, jobs),
+        then mark it done, as ``Acceptance`` describes; what happened, as ``Accepted``.
+
+        Same guarantees as claiming, writing and completing one by one: a duplicate (or an attempt
+        while another holds a young claim) writes nothing; a failure part-way leaves either nothing
+        (SQLite: one transaction) or a claim a redelivery takes over after ``reclaim_after`` (MongoDB).
         """
 
     # ---- jobs (durable outbox) -------------------------------------------------------------------

@@ -118,8 +118,13 @@ def identify_pull_request(doc: Any) -> PullRequestIdentity:
 
 def plain_json(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` as plain JSON values, so both adapters store (and return) exactly the same thing."""
+    return json.loads(pull_request_json(doc))
+
+
+def pull_request_json(doc: dict[str, Any]) -> str:
+    """``doc`` serialised as stored (plain JSON only: NaN, Infinity and non-JSON types are refused)."""
     try:
-        return json.loads(json.dumps(doc, allow_nan=False))
+        return json.dumps(doc, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InvalidPullRequest(f"pull request document is not plain JSON: {exc}") from None
 

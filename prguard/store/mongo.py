@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
                                 check_reclaim_after, pr_key, utcnow)
+from prguard.store.mongo_acceptance import MongoAcceptance
 from prguard.store.mongo_jobs import MongoJobQueue
 from prguard.store.mongo_onboarding import INDEXES as ONBOARDING_INDEXES, MongoOnboarding
 
@@ -38,7 +39,7 @@ def _retry_duplicate(operation):
         return operation()
 
 
-class MongoStore(MongoJobQueue, MongoOnboarding, Store):
+class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
     """The Store on a pymongo ``Database`` (or a compatible one, e.g. mongomock's, in tests)."""
 
     def __init__(self, database, client: MongoClient | None = None):
@@ -75,26 +76,30 @@ class MongoStore(MongoJobQueue, MongoOnboarding, Store):
 
     # ---- pull requests ---------------------------------------------------------------------------
     def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
+        return self._write_pull_request(doc)[0]
+
+    def _write_pull_request(self, doc: dict[str, Any]) -> tuple[bool, str, str | None]:
+        """Upsert by the port's merge rules; ``(changed, stored head SHA, stored state)`` after it."""
         ident = docs.identify_pull_request(doc)
         prs = self._db.pull_requests
         for _ in range(_CAS_ATTEMPTS):
             stored = prs.find_one({"_id": ident.key})
             merged = docs.merge_pull_request(stored["doc"] if stored else None, doc)
             if merged is None:
-                return False
+                return False, stored["head_sha"], stored["doc"].get("state")
             fields = {"repo_key": ident.repo_key, "repo": ident.repo, "number": ident.number,
                       "head_sha": ident.head_sha, "updated_at": ident.updated_at, "doc": merged}
             if stored is None:
                 try:
                     prs.insert_one({"_id": ident.key, "rev": 1, **fields})
-                    return True
+                    return True, ident.head_sha, merged.get("state")
                 except DuplicateKeyError:
                     continue
             # Compare-and-swap on the revision: the write lands only if nobody changed the PR since we
             # read it, so "older never overwrites newer" and "keep files" hold under concurrent writers.
             if prs.update_one({"_id": ident.key, "rev": stored["rev"]},
                               {"$set": fields, "$inc": {"rev": 1}}).matched_count:
-                return True
+                return True, ident.head_sha, merged.get("state")
         raise RuntimeError(f"gave up upserting {ident.key} after {_CAS_ATTEMPTS} concurrent modifications")
 
     def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:

@@ -21,6 +21,37 @@ def _job_record(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["_id"], **record}
 
 
+def insert_job(jobs, kind: str, payload: dict[str, Any], dedupe_key: str | None,
+               run_at: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """Add a pending job, or replace the payload of the pending one with ``dedupe_key``: one round trip
+    either way (an upsert whose filter matches only a pending job), returning the job's id."""
+    now = docs.as_utc(now or utcnow())
+    fresh = {"_id": str(ObjectId()), "kind": kind, "attempts": 0, "lease_owner": None,
+             "lease_expires_at": None, "last_error": None, "created_at": now}
+    if dedupe_key is None:
+        jobs.insert_one({**fresh, "payload": payload, "state": JOB_PENDING, "dedupe_key": None,
+                         "run_at": docs.as_utc(run_at) if run_at else now, "updated_at": now})
+        return fresh["_id"]
+    update = {"payload": payload, "updated_at": now}
+    if run_at is not None:
+        update["run_at"] = docs.as_utc(run_at)
+    else:
+        fresh["run_at"] = now
+    # The filter's equality fields (dedupe_key, state) seed an inserted document.
+    row = jobs.find_one_and_update({"dedupe_key": dedupe_key, "state": JOB_PENDING},
+                                   {"$set": update, "$setOnInsert": fresh}, upsert=True,
+                                   sort=[("created_at", 1), ("_id", 1)], projection={"_id": 1},
+                                   return_document=ReturnDocument.AFTER)
+    return row["_id"]
+
+
+def cancel_pending(jobs, dedupe_prefix: str, now: dt.datetime | None = None) -> int:
+    """Cancel pending jobs whose dedupe key starts with the prefix; how many."""
+    return jobs.update_many(
+        {"state": JOB_PENDING, "dedupe_key": {"$regex": "^" + re.escape(dedupe_prefix)}},
+        {"$set": {"state": JOB_CANCELLED, "updated_at": docs.as_utc(now or utcnow())}}).modified_count
+
+
 class MongoJobQueue:
     """The Store port's job methods on the ``jobs`` collection; MongoStore mixes it in, supplying ``_db``."""
 
@@ -29,22 +60,7 @@ class MongoJobQueue:
                     run_at: dt.datetime | None = None) -> str:
         """As the port says; two enqueues of one new key racing each other may both insert (rare, and
         harmless because the work is idempotent)."""
-        now = docs.as_utc(utcnow())
-        jobs = self._db.jobs
-        if dedupe_key is not None:
-            update = {"payload": payload, "updated_at": now}
-            if run_at is not None:
-                update["run_at"] = docs.as_utc(run_at)
-            row = jobs.find_one_and_update({"dedupe_key": dedupe_key, "state": JOB_PENDING}, {"$set": update},
-                                           sort=[("created_at", 1), ("_id", 1)], projection={"_id": 1})
-            if row is not None:
-                return row["_id"]
-        job_id = str(ObjectId())
-        jobs.insert_one({"_id": job_id, "kind": kind, "payload": payload, "state": JOB_PENDING,
-                         "dedupe_key": dedupe_key, "run_at": docs.as_utc(run_at) if run_at else now,
-                         "attempts": 0, "lease_owner": None, "lease_expires_at": None, "last_error": None,
-                         "created_at": now, "updated_at": now})
-        return job_id
+        return insert_job(self._db.jobs, kind, payload, dedupe_key, run_at)
 
     def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
                   now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
@@ -100,9 +116,7 @@ class MongoJobQueue:
         return jobs.find_one({"_id": job_id})["state"]
 
     def cancel_jobs(self, dedupe_prefix: str) -> int:
-        return self._db.jobs.update_many(
-            {"state": JOB_PENDING, "dedupe_key": {"$regex": "^" + re.escape(dedupe_prefix)}},
-            {"$set": {"state": JOB_CANCELLED, "updated_at": docs.as_utc(utcnow())}}).modified_count
+        return cancel_pending(self._db.jobs, dedupe_prefix)
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
         row = self._db.jobs.find_one({"_id": job_id})

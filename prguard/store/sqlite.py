@@ -9,9 +9,11 @@ from typing import Any, Iterator
 from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
                                 check_reclaim_after, pr_key, utcnow)
+from prguard.store.sqlite_acceptance import SQLiteAcceptance
 from prguard.store.sqlite_jobs import SQLiteJobQueue
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
+from prguard.store.sqlite_writes import claim_delivery, write_pull_request
 
 _ms = docs.to_millis
 
@@ -20,7 +22,7 @@ def _by_repo(repo: str | None) -> tuple[str, tuple]:
     return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
 
 
-class SQLiteStore(SQLiteJobQueue, SQLiteOnboarding, Store):
+class SQLiteStore(SQLiteAcceptance, SQLiteJobQueue, SQLiteOnboarding, Store):
     """The Store on one SQLite file (WAL). Safe for several processes and threads writing at once."""
 
     def __init__(self, path: str | os.PathLike):
@@ -39,20 +41,8 @@ class SQLiteStore(SQLiteJobQueue, SQLiteOnboarding, Store):
 
     # ---- pull requests ---------------------------------------------------------------------------
     def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
-        ident = docs.identify_pull_request(doc)
         with write_transaction(self._db) as db:
-            row = db.execute("SELECT doc FROM pull_requests WHERE pr_key = ?", (ident.key,)).fetchone()
-            merged = docs.merge_pull_request(json.loads(row["doc"]) if row else None, doc)
-            if merged is None:
-                return False
-            # An upsert, not INSERT OR REPLACE: the rowid must stay put for partition ranges.
-            db.execute(
-                "INSERT INTO pull_requests (pr_key, repo_key, repo, number, head_sha, updated_at, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pr_key) DO UPDATE SET repo = excluded.repo,"
-                " head_sha = excluded.head_sha, updated_at = excluded.updated_at, doc = excluded.doc",
-                (ident.key, ident.repo_key, ident.repo, ident.number, ident.head_sha, ident.updated_at,
-                 json.dumps(merged)))
-        return True
+            return write_pull_request(db, doc)[0]
 
     def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
         row = self._db.execute("SELECT doc FROM pull_requests WHERE pr_key = ?",
@@ -106,17 +96,8 @@ class SQLiteStore(SQLiteJobQueue, SQLiteOnboarding, Store):
     def record_delivery(self, delivery_id: str, event: str, action: str | None,
                         received_at: dt.datetime | None = None,
                         reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
-        now = _ms(received_at or utcnow())
-        stale_before = now - int(check_reclaim_after(reclaim_after) * 1000)
-        # One statement, so the insert-or-take-over is atomic: the upsert's WHERE is evaluated under
-        # the write lock, and the winner moves claimed_at forward, past every racer's cut-off.
-        cursor = self._db.execute(
-            "INSERT INTO deliveries (delivery_id, event, action, received_at, state, claimed_at, claims)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (delivery_id) DO UPDATE SET event = excluded.event,"
-            " action = excluded.action, claimed_at = excluded.claimed_at, claims = deliveries.claims + 1"
-            " WHERE deliveries.state = ? AND deliveries.claimed_at <= ?",
-            (delivery_id, event, action, now, DELIVERY_PROCESSING, now, DELIVERY_PROCESSING, stale_before))
-        return cursor.rowcount == 1
+        return claim_delivery(self._db, delivery_id, event, action, _ms(received_at or utcnow()),
+                              check_reclaim_after(reclaim_after))
 
     def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
         cursor = self._db.execute(

@@ -6,9 +6,10 @@ import json
 from typing import Any
 
 from prguard.store import docs
-from prguard.store.base import (JOB_CANCELLED, JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
+from prguard.store.base import (JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
                                 QueueStats, utcnow)
 from prguard.store.sqlite_schema import write_transaction
+from prguard.store.sqlite_writes import cancel_pending, insert_job
 
 _ms = docs.to_millis
 
@@ -33,21 +34,8 @@ class SQLiteJobQueue:
     # ---- jobs ------------------------------------------------------------------------------------
     def enqueue_job(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
                     run_at: dt.datetime | None = None) -> str:
-        now = _ms(utcnow())
-        body = json.dumps(payload)
         with write_transaction(self._db) as db:
-            if dedupe_key is not None:
-                row = db.execute("UPDATE jobs SET payload = ?, run_at = COALESCE(?, run_at), updated_at = ?"
-                                 " WHERE seq = (SELECT seq FROM jobs WHERE dedupe_key = ? AND state = ?"
-                                 " ORDER BY seq LIMIT 1) RETURNING seq",
-                                 (body, run_at and _ms(run_at), now, dedupe_key, JOB_PENDING)).fetchone()
-                if row is not None:
-                    return str(row[0])
-            row = db.execute("INSERT INTO jobs (kind, payload, state, dedupe_key, run_at, created_at,"
-                             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-                             (kind, body, JOB_PENDING, dedupe_key, _ms(run_at) if run_at else now, now, now)
-                             ).fetchone()
-        return str(row[0])
+            return insert_job(db, kind, payload, dedupe_key, run_at and _ms(run_at), _ms(utcnow()))
 
     def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
                   now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
@@ -100,11 +88,7 @@ class SQLiteJobQueue:
         return state
 
     def cancel_jobs(self, dedupe_prefix: str) -> int:
-        cursor = self._db.execute(
-            "UPDATE jobs SET state = ?, updated_at = ? WHERE state = ? AND dedupe_key IS NOT NULL"
-            " AND substr(dedupe_key, 1, ?) = ?",
-            (JOB_CANCELLED, _ms(utcnow()), JOB_PENDING, len(dedupe_prefix), dedupe_prefix))
-        return cursor.rowcount
+        return cancel_pending(self._db, dedupe_prefix, _ms(utcnow()))
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM jobs WHERE seq = ?", (_seq(job_id),)).fetchone()

@@ -38,4 +38,5 @@ class UnreachableStore(SQLiteStore):
     def _down(self, *args, **kwargs):
         raise sqlite3.OperationalError("unable to open database file")
 
-    record_delivery = get_installation = upsert_pull_request = enqueue_job = ping = queue_stats = _down
+    record_delivery = accept_delivery = get_installation = upsert_pull_request = enqueue_job = ping = _down
+    queue_stats = _down

@@ -58,35 +58,58 @@ def flaky_store(request, settings):
 
 def test_a_delivery_that_failed_midway_is_processed_once_when_redelivered_after_the_grace_period(
         settings, flaky_store):
+    """Events that claim, write and complete one by one (installation events)."""
     client = client_for(settings, flaky_store)
-    payload = example("pull_request", "opened", index=1)
-    number, head_sha = payload["pull_request"]["number"], payload["pull_request"]["head"]["sha"]
+    payload = example("installation", "created")
 
-    first = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    first = post(client, "installation", payload, delivery_id=DELIVERY)
     assert first.status_code == 503, first.json
     assert f"{GRACE:g} s" in first.json["error"]  # the operator is told when to redeliver
     assert flaky_store.get_delivery(DELIVERY)["state"] == "processing"
 
     flaky_store.now = T0 + dt.timedelta(seconds=GRACE - 1)
-    early = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    early = post(client, "installation", payload, delivery_id=DELIVERY)
     # Not a 2xx: GitHub shows the redelivery as failed, so nobody believes the event was handled.
     assert early.status_code == 409, early.json
     assert early.json["outcome"] == "in_progress" and "redeliver" in early.json["detail"]
 
     flaky_store.now = T0 + dt.timedelta(seconds=GRACE)
-    late = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    late = post(client, "installation", payload, delivery_id=DELIVERY)
     assert late.status_code == 202, late.json
     assert late.json["outcome"] == "accepted"
     pending = flaky_store.list_jobs("pending")
     assert len(pending) == 1, pending
     assert late.json["jobs"] == [pending[0]["id"]]
-    assert (pending[0]["payload"]["number"], pending[0]["payload"]["head_sha"]) == (number, head_sha)
+    assert pending[0]["payload"]["repo"] == payload["repositories"][0]["full_name"]
     assert flaky_store.get_delivery(DELIVERY)["state"] == "done"
 
     flaky_store.now = T0 + dt.timedelta(days=1)
-    again = post(client, "pull_request", payload, delivery_id=DELIVERY)
+    again = post(client, "installation", payload, delivery_id=DELIVERY)
     assert (again.status_code, again.json["outcome"]) == (200, "duplicate")
     assert len(flaky_store.list_jobs()) == 1
+
+
+def test_a_pull_request_whose_transaction_failed_leaves_nothing_and_its_redelivery_is_processed_at_once(
+        webhook_client, webhook_store):
+    """pull_request deliveries are one transaction: a failure midway rolls the claim back too."""
+    payload = example("pull_request", "opened", index=1)
+    number, head_sha = payload["pull_request"]["number"], payload["pull_request"]["head"]["sha"]
+    webhook_store._db.execute("CREATE TEMP TRIGGER jobs_down BEFORE INSERT ON main.jobs"
+                              " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    first = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
+    assert first.status_code == 503, first.json
+    assert webhook_store.get_delivery(DELIVERY) is None
+    assert webhook_store.count_pull_requests() == 0 and webhook_store.list_jobs() == []
+
+    webhook_store._db.execute("DROP TRIGGER temp.jobs_down")
+    retry = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
+    assert (retry.status_code, retry.json["outcome"]) == (202, "accepted"), retry.json
+    [job] = webhook_store.list_jobs("pending")
+    assert retry.json["jobs"] == [job["id"]]
+    assert (job["payload"]["number"], job["payload"]["head_sha"]) == (number, head_sha)
+    again = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
+    assert (again.status_code, again.json["outcome"]) == (200, "duplicate")
+    assert len(webhook_store.list_jobs()) == 1
 
 
 def test_deliveries_are_completed_when_their_work_is_stored_and_ignored_ones_leave_no_claim(
