@@ -32,9 +32,10 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN mkdir -p /var/lib/prguard && chown 10001:10001 /var/lib/prguard
 WORKDIR /var/lib/prguard
 USER 10001:10001
-EXPOSE 8080
+# 8080: the webhook (the only port to publish); 9090: /metrics, /healthz, /readyz (never published).
+EXPOSE 8080 9090
 # No curl in the slim image: the interpreter does the probe.
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9090/healthz', timeout=2)"]
 ENTRYPOINT ["prguard"]
-CMD ["serve", "--bind", "0.0.0.0:8080", "--no-worker"]
+CMD ["serve", "--bind", "0.0.0.0:8080", "--metrics-bind", "0.0.0.0:9090", "--no-worker"]

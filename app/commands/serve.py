@@ -11,10 +11,13 @@ from pathlib import Path
 
 import click
 
+from app.commands.bind import BindAddress, bind_port, format_bind
 from prguard.configured import configured
 from prguard.logs import configure_logging
 
 APP_SPEC = "app.factory:create_app()"
+# With --metrics-bind: both listeners in one gunicorn, the app picked by the port a request arrived on.
+LISTENERS_SPEC = "app.listeners:create_listeners(metrics_port={port})"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 STOP_SECONDS = 30
 
@@ -36,14 +39,24 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
     return path
 
 
-def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf", "--bind", bind,
-            "--workers", str(workers), "--threads", str(threads), APP_SPEC]
+def gunicorn_command(bind: str, workers: int, threads: int,
+                     metrics_bind: tuple[str, int] | None = None) -> list[str]:
+    binds = ["--bind", bind]
+    spec = APP_SPEC
+    if metrics_bind is not None:
+        binds += ["--bind", format_bind(metrics_bind)]
+        spec = LISTENERS_SPEC.format(port=metrics_bind[1])
+    return [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf", *binds,
+            "--workers", str(workers), "--threads", str(threads), spec]
 
 
 @click.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
               help="Address to listen on (0.0.0.0:8000 in a container).")
+@click.option("--metrics-bind", type=BindAddress(), default=None,
+              help="Serve /metrics, /healthz and /readyz on this address only, and only the webhook on "
+                   "--bind (in a cluster: 0.0.0.0:9090, a port the Ingress never routes). Default: "
+                   "everything on --bind.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Gunicorn worker processes.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
@@ -52,8 +65,13 @@ def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
               help="Also run the job worker in this process. Default: on with the embedded SQLite "
                    "store, off with MONGO_URI (run `prguard worker` separately).")
 @configured("webhook")
-def serve(settings, bind: str, workers: int, threads: int, with_worker: bool | None) -> None:
+def serve(settings, bind: str, metrics_bind: tuple[str, int] | None, workers: int, threads: int,
+          with_worker: bool | None) -> None:
     """Run the GitHub App webhook service (POST /webhooks/github, /healthz, /readyz, /metrics)."""
+    if metrics_bind is not None and bind_port(bind) == metrics_bind[1]:
+        # The listener is told apart by its port: one port for both would put /metrics on the webhook's.
+        raise click.UsageError(f"--metrics-bind needs a port of its own: --bind {bind} and --metrics-bind "
+                               f"{format_bind(metrics_bind)} use the same port")
     configure_logging(settings.log_level, settings.log_format)
     if not settings.github_webhook_secret:
         click.echo("warning: GITHUB_WEBHOOK_SECRET is not set; every webhook will be refused with 503",
@@ -66,7 +84,7 @@ def serve(settings, bind: str, workers: int, threads: int, with_worker: bool | N
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    server = subprocess.Popen(gunicorn_command(bind, workers, threads), env=dict(os.environ))
+    server = subprocess.Popen(gunicorn_command(bind, workers, threads, metrics_bind), env=dict(os.environ))
     worker_thread = None
     if with_worker:
         from app.worker import run_worker  # after prepare_metrics_dir: its metrics go to the shared dir
@@ -75,7 +93,9 @@ def serve(settings, bind: str, workers: int, threads: int, with_worker: bool | N
         # PRGUARD_GITHUB_TIMEOUT_SECONDS and PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS.
         worker_thread = threading.Thread(target=run_worker, args=(settings, stop), name="prguard-worker")
         worker_thread.start()
-    click.echo(f"prguard serve: http://{bind} (worker {'on' if with_worker else 'off'})", err=True)
+    metrics_at = f", metrics and probes on http://{format_bind(metrics_bind)}" if metrics_bind else ""
+    click.echo(f"prguard serve: http://{bind}{metrics_at} (worker {'on' if with_worker else 'off'})",
+               err=True)
     while not stop.is_set() and server.poll() is None:
         stop.wait(0.5)
     stop.set()

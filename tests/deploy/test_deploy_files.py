@@ -12,7 +12,7 @@ from tests.deploy import checks
 ROOT = checks.ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 DOCKERFILES = sorted((ROOT / "docker").glob("*.Dockerfile"))
-YAML_FILES = sorted([*ROOT.glob("k8s/*.yaml"), *ROOT.glob("argo-apps/*.yaml"), *ROOT.glob(".github/**/*.yml"),
+YAML_FILES = sorted([*ROOT.glob("k8s/**/*.yaml"), *ROOT.glob("argo-apps/*.yaml"), *ROOT.glob(".github/**/*.yml"),
                      ROOT / ".yamllint"])
 
 BROKEN_WORKFLOW = """\
@@ -103,17 +103,25 @@ def test_strict_validation_rejects_an_unknown_field(rendered):
 def test_argo_resources_validate(rendered, argo_apps, validators):
     docs = rendered + argo_apps
     assert {d["kind"] for d in argo_apps} == {"AppProject", "Application"}
-    assert checks.argo_problems(docs, validators) == []
+    assert checks.custom_kind_problems(docs, validators) == []
 
 
-def test_argo_validator_rejects_a_broken_rollout_and_application(rendered, argo_apps, validators):
+def test_custom_kind_validator_rejects_broken_documents(rendered, argo_apps, validators):
     rollout = copy.deepcopy(_by_kind(rendered, "Rollout")[0])
     rollout["spec"]["strategy"]["blueGreen"]["autoPromotionEnabled"] = "no"
     application = copy.deepcopy(_by_kind(argo_apps, "Application")[0])
     application["spec"]["syncPolicy"]["automated"]["prune"] = "yes"
-    problems = checks.argo_problems([rollout, application], validators)
+    certificate = copy.deepcopy(_by_kind(rendered, "Certificate")[0])
+    certificate["spec"]["dnsNames"] = "prguard.example.com"
+    issuer = copy.deepcopy(_by_kind(rendered, "Issuer")[0])
+    issuer["spec"]["acme"].pop("privateKeySecretRef")
+    unknown = {"apiVersion": "example.io/v1", "kind": "Widget", "metadata": {"name": "w"}}
+    problems = checks.custom_kind_problems([rollout, application, certificate, issuer, unknown], validators)
     assert any("Rollout/" in p and "autoPromotionEnabled" in p for p in problems)
     assert any("Application/" in p and "prune" in p for p in problems)
+    assert any("Certificate/" in p and "dnsNames must be array" in p for p in problems)
+    assert any("Issuer/" in p and "privateKeySecretRef" in p for p in problems)
+    assert "Widget/w: no validator for example.io/v1 Widget" in problems
 
 
 def test_applications_follow_their_branch_at_the_same_path(argo_apps):

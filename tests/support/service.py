@@ -40,21 +40,27 @@ def wait_for(url: str, status: int = 200, timeout: float = 60.0, process: subpro
 
 @contextlib.contextmanager
 def running_service(data_dir: Path, secret: str, workers: int = 2, with_worker: bool = False,
-                    extra_env: dict[str, str] | None = None):
-    """Yield ``(base_url, process)`` of `prguard serve`; stopped with SIGTERM (as Kubernetes does)."""
+                    extra_env: dict[str, str] | None = None, metrics_port: int | None = None):
+    """Yield ``(base_url, process)`` of `prguard serve`; stopped with SIGTERM (as Kubernetes does).
+
+    With ``metrics_port`` the service runs as in the cluster: the webhook on ``base_url``, /metrics and the
+    probes on ``http://127.0.0.1:METRICS_PORT`` only (``--metrics-bind``).
+    """
     port = free_port()
     env = {**os.environ, "PRGUARD_DATA_DIR": str(data_dir), "GITHUB_WEBHOOK_SECRET": secret,
            "PRGUARD_LOG_FORMAT": "json", **(extra_env or {})}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log_path = data_dir / "serve.log"
     with open(log_path, "wb") as log:
+        listeners = ["--metrics-bind", f"127.0.0.1:{metrics_port}"] if metrics_port else []
         process = subprocess.Popen(
-            [PRGUARD, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            [PRGUARD, "serve", "--bind", f"127.0.0.1:{port}", *listeners, "--workers", str(workers),
              "--with-worker" if with_worker else "--no-worker"],
             env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         base_url = f"http://127.0.0.1:{port}"
+        probes_url = f"http://127.0.0.1:{metrics_port}" if metrics_port else base_url
         try:
-            wait_for(f"{base_url}/healthz", process=process)
+            wait_for(f"{probes_url}/healthz", process=process)
             yield base_url, process
         finally:
             if process.poll() is None:
