@@ -101,6 +101,10 @@ class FakeGitHub:
     def update_pull(self, repo: str, number: int, **changes) -> dict:
         return self.state.update_pull(repo, number, **changes)
 
+    def set_role(self, repo: str, login: str, role: str) -> None:
+        """``login``'s role on ``repo`` (admin, maintain, write, triage, read, none); default read."""
+        self.state.set_role(repo, login, role)
+
     def add_token(self, token: str) -> None:
         """Accept ``token`` as a personal access token (sees every repository, cannot write check runs)."""
         self.state.personal_tokens.add(token)
