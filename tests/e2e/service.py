@@ -86,8 +86,18 @@ class Service:
             return False
 
     def start_worker(self) -> subprocess.Popen:
-        worker = self._spawn(["worker"], f"worker{len(self.workers)}")
+        """``prguard worker``, returned once it has started (imports take tens of seconds on a busy
+        machine; a test's own timeouts should not include them)."""
+        name = f"worker{len(self.workers)}"
+        worker = self._spawn(["worker"], name)
         self.workers.append(worker)
+
+        def started() -> bool:
+            if worker.poll() is not None:
+                raise AssertionError(f"worker exited with {worker.returncode}:\n{self.logs(name)}")
+            log = self.data_dir / f"{name}.log"
+            return log.exists() and " started" in log.read_text(errors="replace")
+        wait_until(started, 180, 0.1, f"{name} to start")
         return worker
 
     def worker_holding(self, lease_owner: str) -> subprocess.Popen:
@@ -114,7 +124,7 @@ class Service:
         return status, time.monotonic() - started
 
     def logs(self, name: str | None = None) -> str:
-        files = sorted(self.data_dir.glob(f"{name or '*'}*.log"))
+        files = sorted(self.data_dir.glob(f"{name}*.log" if name else "*.log"))
         return "\n".join(f"--- {f.name}\n{f.read_text(errors='replace')[-4000:]}" for f in files)
 
     def stop(self) -> None:

@@ -13,7 +13,7 @@ from tests.e2e.service import wait_until
 
 pytestmark = pytest.mark.slow
 
-RUN_TIMEOUT = 45  # seconds for a check run to arrive, retries included
+RUN_TIMEOUT = 90  # seconds for a check run to arrive, retries and a first model load included
 
 
 def unusual_pull(github, number: int) -> dict:
