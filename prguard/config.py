@@ -11,6 +11,7 @@ MODEL_NAME = "prguard-autoencoder"
 CHAMPION_ALIAS = "champion"
 CHECK_RUN_NAME = "PRGuard"
 UNUSUAL_CONCLUSIONS = ("neutral", "failure", "action_required")
+FINDING_SEVERITIES = ("low", "medium", "high")
 
 
 class ConfigError(ValueError):
@@ -73,6 +74,8 @@ class Settings:
     mlflow_tracking_password: str | None = dataclasses.field(default=None, repr=False)
     # Scoring service behaviour.
     unusual_conclusion: str = "neutral"
+    # A finding at or above this severity makes a PR unusual whatever its learned score.
+    finding_severity: str = "high"
     job_max_attempts: int = 8
     job_lease_seconds: int = 120
     model_refresh_seconds: float = 30.0
@@ -102,6 +105,10 @@ class Settings:
         if conclusion not in UNUSUAL_CONCLUSIONS:
             raise ConfigError(f"PRGUARD_UNUSUAL_CONCLUSION must be one of {', '.join(UNUSUAL_CONCLUSIONS)}, "
                               f"got {conclusion!r}")
+        finding_severity = (env.get("PRGUARD_FINDING_SEVERITY") or "high").strip().lower()
+        if finding_severity not in FINDING_SEVERITIES:
+            raise ConfigError(f"PRGUARD_FINDING_SEVERITY must be one of {', '.join(FINDING_SEVERITIES)}, "
+                              f"got {env.get('PRGUARD_FINDING_SEVERITY')!r}")
         log_format = env.get("PRGUARD_LOG_FORMAT", "text") or "text"
         if log_format not in ("text", "json"):
             raise ConfigError(f"PRGUARD_LOG_FORMAT must be 'text' or 'json', got {log_format!r}")
@@ -129,6 +136,7 @@ class Settings:
             aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
             mlflow_tracking_password=env.get("MLFLOW_TRACKING_PASSWORD") or None,
             unusual_conclusion=conclusion,
+            finding_severity=finding_severity,
             job_max_attempts=_int(env, "PRGUARD_JOB_MAX_ATTEMPTS", 8),
             job_lease_seconds=_int(env, "PRGUARD_JOB_LEASE_SECONDS", 120),
             model_refresh_seconds=_float(env, "PRGUARD_MODEL_REFRESH_SECONDS", 30.0),

@@ -101,6 +101,10 @@ class FakeGitHub:
     def update_pull(self, repo: str, number: int, **changes) -> dict:
         return self.state.update_pull(repo, number, **changes)
 
+    def set_contents(self, repo: str, sha: str, files: dict[str, str]) -> None:
+        """The files of ``repo`` at commit ``sha``, served by "Get repository content" (``?ref=sha``)."""
+        self.state.set_contents(repo, sha, files)
+
     def add_token(self, token: str) -> None:
         """Accept ``token`` as a personal access token (sees every repository, cannot write check runs)."""
         self.state.personal_tokens.add(token)
