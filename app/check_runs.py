@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from app import finding_output
 from app.jobs import MARK_EXPECTED_ACTION
+from prguard import markdown as md
 from prguard.findings import Finding, Severity
 from prguard.findings.verdict import decide
 from prguard.profiles.learning import HistoryNote
@@ -15,6 +16,8 @@ from prguard.profiles.learning import HistoryNote
 MAX_OUTPUT_CHARS = 65535
 MAX_ANNOTATIONS_PER_REQUEST = 50
 MAX_REASONS_IN_SUMMARY = 5
+# A reason names up to three files; room for them, not for a paragraph smuggled in through one.
+MAX_REASON_CHARS = 600
 TRUNCATION_NOTE = "\n\n…(truncated: GitHub allows 65535 characters here)"
 
 MARK_EXPECTED_BUTTON = {
@@ -54,16 +57,12 @@ def _clip(text: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    """A value as a markdown table cell: short numbers, no pipes or newlines to break the table."""
-    if value is None:
-        return "unknown"
+    """A value as a markdown table cell: short numbers, yes/no, anything else escaped (prguard.markdown)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        text = f"{value:.3g}"
-    else:
-        text = str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+        return f"{value:.3g}"
+    return md.cell(value)
 
 
 def _label(feature: str) -> str:
@@ -79,7 +78,7 @@ def annotations_for(sensitive: Iterable[tuple[str, str]]) -> list[dict[str, Any]
             "end_line": 1,
             "annotation_level": "warning",
             "title": "Sensitive file",
-            "message": reason,
+            "message": md.plain(reason, MAX_REASON_CHARS),
         }
         for path, reason in sensitive
     ]
@@ -96,7 +95,7 @@ def _sensitive_text(annotations: list[dict[str, Any]]) -> str:
     if not annotations:
         return "No sensitive files changed (workflows, build scripts, lockfiles, binaries, CODEOWNERS)."
     lines = [f"**Sensitive files changed ({len(annotations)})**, annotated in *Files changed*:", ""]
-    lines += [f"- `{a['path']}`: {a['message']}" for a in annotations]
+    lines += [f"- {md.code(a['path'])}: {md.text(a['message'], MAX_REASON_CHARS)}" for a in annotations]
     return "\n".join(lines)
 
 
@@ -125,7 +124,7 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
     ratio = f" ({value / threshold:.1f}× the threshold)" if threshold > 0 else ""
     verdict_word = "unusual" if anomalous else "typical"
     parts = [
-        f"**Verdict: {verdict_word}** for `{score['repo']}` — score **{value:.4g}** vs threshold "
+        f"**Verdict: {verdict_word}** for {md.code(score['repo'])} — score **{value:.4g}** vs threshold "
         f"**{threshold:.4g}**{ratio}. The score is the model's reconstruction error: how far this pull "
         "request is from what it learned from this repository's history.",
     ]
@@ -136,10 +135,12 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
                           finding_output.notes_section(notes or [])) if p]
     top = reasons[:MAX_REASONS_IN_SUMMARY]
     if top:
-        parts.append("**Top reasons**\n\n" + "\n".join(f"- {r['sentence']}" for r in top))
+        parts.append("**Top reasons**\n\n"
+                     + "\n".join(f"- {md.text(r['sentence'], MAX_REASON_CHARS)}" for r in top))
     if key_values:
         parts.append(_values_table(key_values, *([history.typical_heading()] if history else [])))
-    parts.append(f"Model version: `{score['model_version']}` · head `{score['head_sha'][:12]}`")
+    parts.append(f"Model version: {md.code(score['model_version'])} · "
+                 f"head {md.code(score['head_sha'][:12])}")
     if anomalous:
         parts.append("If this change is expected, press **Mark as expected**: the run turns green and "
                      "training learns from it.")
@@ -164,7 +165,8 @@ def render_no_model(repo: str, head_sha: str, sensitive: Iterable[tuple[str, str
     findings = list(findings or [])
     verdict = decide(None, findings, finding_severity)
     setup = (
-        f"No model is registered for `{repo}` yet, so PRGuard cannot score head `{head_sha[:12]}`. "
+        f"No model is registered for {md.code(repo)} yet, so PRGuard cannot score head "
+        f"{md.code(head_sha[:12])}. "
         "Run `prguard fetch`, `prguard preprocess` and `prguard train` to train one; the service "
         "picks up the new `champion` without a restart, and the next push is scored."
     )
@@ -189,16 +191,18 @@ def render_marked_expected(previous: dict[str, Any] | None, user: str | None,
     findings accepted (their keys) are named."""
     who = f"@{user}" if user else "a maintainer"
     earlier = (previous or {}).get("summary") or ""
-    summary = f"**Marked as expected by {who}.** Training will not treat this pull request as an anomaly."
+    # The summary names the login without mentioning (notifying) it; the title is plain text on GitHub.
+    summary = (f"**Marked as expected by {md.text(who)}.** Training will not treat this pull request "
+               "as an anomaly.")
     accepted = list(accepted)
     if accepted:
         summary += (f"\n\nAccepted findings ({len(accepted)}): "
-                    + ", ".join(finding_output.code(key) for key in accepted))
+                    + ", ".join(md.code(key) for key in accepted))
     if earlier:
         summary += "\n\n---\n\nThe original finding:\n\n" + earlier
     return CheckRunOutput(
         conclusion="success",
-        title=f"Marked as expected by {who}",
+        title=md.plain(f"Marked as expected by {who}"),
         summary=_clip(summary),
         text=(previous or {}).get("text") or "",
         annotations=[],

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from prguard import markdown as md
 from prguard.findings.finding import Finding, Severity
 from prguard.findings.verdict import Verdict
 
@@ -14,33 +15,8 @@ MAX_MESSAGE_CHARS = 4000
 MAX_TITLE_CHARS = 200
 MAX_CHECK_TITLE_CHARS = 180
 
-# Markdown for PR-derived strings. The product's shared escaping module replaces these two functions once
-# it lands (one import); until then this is the only place findings turn into markdown.
-_MARKDOWN_PUNCTUATION = "\\`*_{}[]()#+-.!|~<>&@:$"
-
-
-def escape(text: str) -> str:
-    """``text`` as literal markdown text: one line, every markdown/HTML character backslash-escaped, so a
-    PR string cannot open a link, an image, a mention, HTML or a new block."""
-    flat = _plain(text, 10_000)
-    return "".join("\\" + c if c in _MARKDOWN_PUNCTUATION else c for c in flat)
-
-
-def code(text: str) -> str:
-    """``text`` as an inline code span whose fence is longer than any backtick run inside it."""
-    flat = _plain(text, 300)
-    run = longest = 0
-    for c in flat:
-        run = run + 1 if c == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    return f"{fence} {flat} {fence}"
-
-
-def _plain(text: str, limit: int) -> str:
-    flat = " ".join(str(text).split())
-    flat = "".join(c if c.isprintable() else "\ufffd" for c in flat)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+# A finding's sentence quotes a line or a file name; room for that, not for a smuggled paragraph.
+MAX_SENTENCE_CHARS = 600
 
 
 def annotations(findings: Iterable[Finding]) -> list[dict[str, Any]]:
@@ -50,18 +26,18 @@ def annotations(findings: Iterable[Finding]) -> list[dict[str, Any]]:
         if not f.path:
             continue  # title, branch, description: listed in the summary only
         start = f.line or 1
-        message = f.message + (f"\nFix: {f.fix}" if f.fix else "")
+        message = f.message + (f" Fix: {f.fix}" if f.fix else "")
         out.append({"path": f.path, "start_line": start, "end_line": max(start, f.end_line or start),
                     "annotation_level": LEVELS[f.severity],
-                    "title": _plain(f"{f.rule_id} ({f.severity.label}): {f.title}", MAX_TITLE_CHARS),
-                    "message": _plain(message, MAX_MESSAGE_CHARS)})
+                    "title": md.plain(f"{f.rule_id} ({f.severity.label}): {f.title}", MAX_TITLE_CHARS),
+                    "message": md.plain(message, MAX_MESSAGE_CHARS)})
     return out
 
 
 def _where(f: Finding) -> str:
     if not f.path:
         return ""
-    return " in " + code(f.path) + (f" line {f.line}" if f.line else "")
+    return " in " + md.code(f.path) + (f" line {f.line}" if f.line else "")
 
 
 def summary_section(findings: list[Finding], min_severity: Severity) -> str | None:
@@ -71,9 +47,9 @@ def summary_section(findings: list[Finding], min_severity: Severity) -> str | No
     lines = [f"**Findings ({len(findings)})** — at or above **{min_severity.label}** a finding alone makes "
              "this pull request unusual:", ""]
     for f in findings[:MAX_FINDINGS_IN_SUMMARY]:
-        fix = f" Fix: {escape(f.fix)}." if f.fix else ""
-        lines.append(f"- **{f.severity.label}** {code(f.rule_id)}{_where(f)}: {escape(f.title)}. "
-                     f"{escape(f.message)}{fix}")
+        fix = f" Fix: {md.text(f.fix, MAX_SENTENCE_CHARS)}." if f.fix else ""
+        lines.append(f"- **{f.severity.label}** {md.code(f.rule_id)}{_where(f)}: {md.text(f.title)}. "
+                     f"{md.text(f.message, MAX_SENTENCE_CHARS)}{fix}")
     hidden = len(findings) - MAX_FINDINGS_IN_SUMMARY
     if hidden > 0:
         lines.append(f"- …and {hidden} more, annotated in *Files changed*.")
@@ -85,9 +61,9 @@ def check_title(verdict: Verdict, fallback: str, score_note: str | None = None) 
     ``fallback``, the model's own title. Titles are plain text."""
     if verdict.deciding:
         extra = f"; {score_note}" if verdict.by_score and score_note else ""
-        return _plain(f"Unusual: {verdict.headline}{extra}", MAX_CHECK_TITLE_CHARS)
+        return md.plain(f"Unusual: {verdict.headline}{extra}", MAX_CHECK_TITLE_CHARS)
     return fallback
 
 
 def notes_section(notes: list[str]) -> str | None:
-    return "\n".join(f"_{escape(n)}_" for n in notes) if notes else None
+    return "\n".join(f"_{md.text(n, MAX_SENTENCE_CHARS)}_" for n in notes) if notes else None

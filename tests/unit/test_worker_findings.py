@@ -1,7 +1,11 @@
 """The worker's findings path: contents fetched for changed workflows, annotations, verdict, summary, feedback."""
 from __future__ import annotations
 
+import re
+
+import cmarkgfm
 import pytest
+from cmarkgfm.cmark import Options
 
 from app import jobs
 from app.publisher import GitHubPublisher
@@ -92,11 +96,11 @@ def test_findings_in_the_summary_are_ordered_by_severity_and_escaped(store, sett
     section = summary[summary.index("**Findings"):summary.index("Model version")]
     severities = [line.split("**")[1] for line in section.split("\n") if line.startswith("- **")]
     assert severities == sorted(severities, key=["high", "medium", "low"].index) and severities[0] == "high"
-    # The attacker's file name appears only inside code spans or with every markdown character escaped.
-    assert f"` {evil_name} `" in summary
-    outside = summary.replace(f"` {evil_name} `", "")
-    assert "[click](" not in outside and "](https" not in outside
-    assert "\\[click\\]\\(https" in outside and "\\@octo" in outside and " @octo" not in outside
+    # Rendered as GitHub does (cmark-gfm): the attacker's strings open no link, mention or HTML.
+    html = cmarkgfm.github_flavored_markdown_to_html(summary, options=Options.CMARK_OPT_UNSAFE)
+    assert "<a " not in html and "<img" not in html and "evil.example" in html
+    formatting = {"p", "strong", "code", "ul", "li", "em", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+    assert set(re.findall(r"<(\w+)", html)) <= formatting
     readme_notes = [a for a in run["annotations"] if a["path"] == "README.md" and "pipe-to-shell" in a["title"]]
     assert [a["annotation_level"] for a in readme_notes] == ["notice"] and readme_notes[0]["start_line"] == 3
 
