@@ -114,7 +114,7 @@ class Service:
         return status, time.monotonic() - started
 
     def logs(self, name: str | None = None) -> str:
-        files = sorted(self.data_dir.glob(f"{name or '*'}*.log"))
+        files = sorted(self.data_dir.glob(f"{name}*.log" if name else "*.log"))
         return "\n".join(f"--- {f.name}\n{f.read_text(errors='replace')[-4000:]}" for f in files)
 
     def stop(self) -> None:
