@@ -161,7 +161,7 @@ def handle_check_run(store, payload: dict[str, Any], delivery: Delivery) -> Outc
         return _ignored(f"check_run action {delivery.action!r} needs nothing from PRGuard")
     installation_id = payloads.installation_id(payload)
     repo = payloads.repository(payload)
-    _, run_id, head_sha, numbers = payloads.check_run(payload)
+    run, run_id, head_sha, numbers = payloads.check_run(payload)
     if delivery.action == "requested_action":
         requested = payload.get("requested_action")
         identifier = requested.get("identifier") if isinstance(requested, dict) else None
@@ -177,12 +177,15 @@ def handle_check_run(store, payload: dict[str, Any], delivery: Delivery) -> Outc
         return _enqueue_scores(store, repo, numbers[:1], head_sha, installation_id, delivery, force=True)
     user = payloads.sender_login(payload)
     number = numbers[0]
-    store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, user=user)
-    job_id = jobs.enqueue(store, jobs.mark_expected_job(repo, number, head_sha, installation_id, run_id, user,
-                                                        delivery.id))
-    log.info("marked as expected by %s", user or "unknown user",
-             extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha))
-    return Outcome(ACCEPTED, "feedback recorded; check run will be re-completed", (job_id,), claimed=True)
+    # Nothing is stored as feedback here: the worker first checks that the run is PRGuard's and that
+    # the sender may write to the repository (app.feedback), which takes a GitHub API call.
+    job_id = jobs.enqueue(store, jobs.mark_expected_job(
+        repo, number, head_sha, installation_id, run_id, user, delivery.id,
+        app_id=payloads.check_run_app_id(run), check_run_external_id=run.get("external_id")))
+    log.info("mark as expected pressed by %s; queued for verification", user or "unknown user",
+             extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha, sender=user))
+    return Outcome(ACCEPTED, "feedback queued; the worker checks the sender's permission", (job_id,),
+                   claimed=True)
 
 
 def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:

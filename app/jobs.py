@@ -47,8 +47,11 @@ def score_job(repo: str, number: int, head_sha: str, installation_id: int, deliv
 
 
 def mark_expected_job(repo: str, number: int, head_sha: str, installation_id: int, check_run_id: int,
-                      user: str | None, delivery_id: str) -> tuple[str, dict[str, Any], str]:
-    """``(kind, payload, dedupe_key)`` for re-completing a check run as success after "Mark as expected"."""
+                      user: str | None, delivery_id: str, app_id: Any = None,
+                      check_run_external_id: str | None = None) -> tuple[str, dict[str, Any], str]:
+    """``(kind, payload, dedupe_key)`` for a "Mark as expected" press by ``user`` on check run
+    ``check_run_id`` (created by app ``app_id``, carrying ``check_run_external_id``); the worker
+    checks the run is PRGuard's and the sender may write before storing anything (app.feedback)."""
     payload = {
         "repo": repo,
         "number": int(number),
@@ -57,6 +60,8 @@ def mark_expected_job(repo: str, number: int, head_sha: str, installation_id: in
         "check_run_id": int(check_run_id),
         "user": user,
         "delivery_id": delivery_id,
+        "app_id": app_id,
+        "external_id": check_run_external_id,
     }
     return MARK_EXPECTED, payload, mark_expected_dedupe_key(repo, number, head_sha)
 

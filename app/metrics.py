@@ -65,6 +65,13 @@ PULL_REQUESTS_FLAGGED = Counter(
     ["conclusion"],
 )
 
+FEEDBACK = Counter(
+    "prguard_feedback_total",
+    "\"Mark as expected\" presses by outcome: accepted, or the reason it was refused (not PRGuard's run, "
+    "no write permission...).",
+    ["outcome"],
+)
+
 
 # ---- the API the worker (and the GitHub client) call ------------------------------------------
 def count_delivery(event: str, action: str | None, outcome: str) -> None:
@@ -97,6 +104,11 @@ def count_scored(anomalous: bool, conclusion: str) -> None:
     PULL_REQUESTS_SCORED.labels(verdict="unusual" if anomalous else "usual").inc()
     if anomalous:
         PULL_REQUESTS_FLAGGED.labels(conclusion=conclusion).inc()
+
+
+def count_feedback(outcome: str) -> None:
+    """A "Mark as expected" press: "accepted" or one of app.feedback.REFUSALS (a fixed set of labels)."""
+    FEEDBACK.labels(outcome=outcome).inc()
 
 
 # ---- exposition ---------------------------------------------------------------------------------

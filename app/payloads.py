@@ -97,6 +97,13 @@ def check_run(payload: dict[str, Any]) -> tuple[dict[str, Any], int, str, list[i
     return run, run_id, head_sha(run, "check_run"), numbers
 
 
+def check_run_app_id(run: dict[str, Any]) -> int | None:
+    """The id of the App that created the check run (None when the payload does not say)."""
+    app = run.get("app")
+    value = app.get("id") if isinstance(app, dict) else None
+    return value if _is_int(value) else None
+
+
 def repository_names(entries: Any, key: str) -> list[str]:
     """Full names from an installation payload's ``repositories``/``repositories_added`` lists."""
     if entries is None:

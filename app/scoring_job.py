@@ -5,7 +5,7 @@ import dataclasses
 import logging
 from typing import Any, Callable
 
-from app import jobs
+from app import feedback, jobs
 from app.backfill_job import backfill_repository
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
 from app.publisher import Publisher
@@ -30,6 +30,8 @@ CLOSED = "closed"
 INSTALLATION_INACTIVE = "installation_inactive"
 UNKNOWN_PR = "unknown_pr"
 MARKED_EXPECTED = "marked_expected"
+FEEDBACK_REFUSED = "feedback_refused"
+FEEDBACK_ACCEPTED = "accepted"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +53,8 @@ class JobContext:
     connect: Callable[[int], Connection]
     sensitive_files: Callable[[dict], list[tuple[str, str]]]
     on_scored: Callable[[dict], None] = lambda score: None  # metrics hook (flagged PRs, model version)
+    # metrics hook: a "Mark as expected" press was accepted or refused (app.feedback.REFUSALS)
+    on_feedback: Callable[[str], None] = lambda outcome: None
     # repo -> (newest stored profile, its version) or (None, None): prguard.profiles.ProfileCache.lookup
     newest_profile: Callable[[str], tuple[Any, int | None]] = lambda repo: (None, None)
     # PR document (with files and workflow contents) -> findings: PRGuard's rules and zizmor, offline
@@ -94,9 +98,9 @@ def with_files(ctx: JobContext, client, doc: dict[str, Any], repo: str, number: 
 
 
 def _expected_by(store: Store, repo: str, head_sha: str) -> dict[str, Any] | None:
-    for feedback in store.list_feedback(repo):
-        if feedback.get("head_sha") == head_sha and feedback.get("label") == jobs.EXPECTED_LABEL:
-            return feedback
+    for record in store.list_feedback(repo):
+        if record.get("head_sha") == head_sha and record.get("label") == jobs.EXPECTED_LABEL:
+            return record
     return None
 
 
@@ -163,25 +167,31 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
 
 
 def mark_expected(ctx: JobContext, job: Job) -> str:
-    """Handle a ``mark_expected`` job: store the feedback label, then re-complete the run as success."""
+    """Handle a ``mark_expected`` job: if the press is authorised (app.feedback), store the label with
+    who pressed it, then re-complete the run as success; otherwise log and count it, change nothing."""
     p = job.payload
-    repo, number, head_sha = p["repo"], int(p["number"]), p["head_sha"]
-    ctx.store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, p.get("user"))
+    repo, number, head_sha, sender = p["repo"], int(p["number"]), p["head_sha"], p.get("user")
+    extra = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.get("delivery_id"),
+             "job_id": job.id, "sender": sender, "check_run_id": p.get("check_run_id")}
     if not _installation_active(ctx.store, p["installation_id"]):
         return INSTALLATION_INACTIVE
     connection = ctx.connect(p["installation_id"])
     stored = ctx.store.get_check_run(repo, head_sha) or {}
+    try:
+        feedback.authorise(p, stored, ctx.settings.github_app_id if connection.publisher.posted else None,
+                           connection.client)
+    except feedback.Refused as refused:
+        log.warning("mark as expected by %s refused: %s", sender, refused.detail, extra=extra)
+        ctx.on_feedback(refused.reason)
+        return FEEDBACK_REFUSED
+    ctx.store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, sender)
     record = dict(stored, repo=repo, number=number, head_sha=head_sha,
-                  external_id=stored.get("external_id") or external_id(repo, head_sha))
-    if connection.publisher.posted:
-        # The button lives on the run GitHub told us about; trust its id over a stale record.
-        record["check_run_id"] = p.get("check_run_id") or stored.get("check_run_id")
+                  external_id=external_id(repo, head_sha))
     # What the maintainer accepted: the findings shown for this head SHA (also kept with its score).
     accepted = _keys((ctx.store.get_score(repo, head_sha) or {}).get("findings") or [])
-    connection.publisher.complete(record, render_marked_expected(stored, p.get("user"), accepted))
-    extra = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.get("delivery_id"),
-             "job_id": job.id}
-    log.info("marked as expected", extra=extra)
+    connection.publisher.complete(record, render_marked_expected(stored, sender, accepted))
+    ctx.on_feedback(FEEDBACK_ACCEPTED)
+    log.info("marked as expected by %s", sender, extra=extra)
     return MARKED_EXPECTED
 
 

@@ -85,5 +85,6 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
         connect=github_connector(settings, store, **core_options),
         sensitive_files=sensitive_files,
         on_scored=on_scored,
+        on_feedback=metrics.count_feedback,
         newest_profile=ProfileCache(store).lookup,
     )

@@ -78,7 +78,7 @@ def _feature_row(row: Any, profiles: dict[str, Any], expected: set[str]) -> dict
     return {
         "repo": row.repo, "number": row.number, "head_sha": row.head_sha, "created_at": row.created_at,
         "updated_at": row.updated_at, "label": featureset.label_json(doc),
-        "expected": pr_key(row.repo, row.number) in expected,
+        "expected": expected_key(row.repo, row.number, row.head_sha) in expected,
         # The profile lookup matches the scoring path's: the repository's own profile, else global norms.
         "features": extraction.extract(doc, profiles.get(row.repo) or extraction.GLOBAL_PROFILE),
     }
@@ -122,9 +122,17 @@ def build_profiles(frame) -> dict[str, Any]:
     return dict(grouped.map(lambda item: (item[0], extraction.build_profile(item[0], item[1]))).collect())
 
 
-def expected_prs(store) -> set[str]:
-    """Keys of PRs a maintainer marked "expected" (any head SHA): a small set, read on the driver."""
-    return {pr_key(f["repo"], f["number"]) for f in store.list_feedback() if f["label"] == EXPECTED_LABEL}
+def expected_key(repo: str, number: int, head_sha: str) -> str:
+    """One version of a PR: ``owner/name#number@head_sha``."""
+    return f"{pr_key(repo, number)}@{head_sha}"
+
+
+def expected_heads(store) -> set[str]:
+    """Keys (``expected_key``) of the PR versions a maintainer marked "expected": a small set, read on
+    the driver. A label holds only for the head SHA it was given on, so a row whose PR was pushed to
+    since is not marked (the worker stores labels only from senders with write access)."""
+    return {expected_key(f["repo"], f["number"], f["head_sha"]) for f in store.list_feedback()
+            if f["label"] == EXPECTED_LABEL}
 
 
 def run(spark: SparkSession, options: dict[str, str], objects: ObjectStore, expected: set[str],

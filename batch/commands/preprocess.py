@@ -45,7 +45,7 @@ def preprocess(master, partitions, output_uri, driver_memory):
         if total == 0:
             raise click.ClickException(
                 "the store holds no pull requests: run `prguard fetch` (or import the demo data) first")
-        expected = job.expected_prs(store)
+        expected = job.expected_heads(store)
     finally:
         store.close()
     objects = objectstore.for_uri(output_uri or settings.feature_store, settings.s3_endpoint_url)

@@ -6,6 +6,7 @@ import binascii
 import re
 import urllib.parse
 from typing import Any
+from urllib.parse import quote
 
 from prguard.github.auth import StaticToken
 from prguard.github.client import Credential, HttpCore
@@ -136,6 +137,13 @@ class GitHubClient:
             params["check_name"] = check_name
         return list(self.core.paginate(f"/repos/{repo}/commits/{sha}/check-runs", self.credential,
                                        params=params, item_key="check_runs"))
+
+    # ---- collaborators ---------------------------------------------------------------------------
+    def get_collaborator_permission(self, repo: str, username: str) -> dict:
+        """``{permission, role_name, user}`` of ``username`` on ``repo``; covered by the metadata
+        permission. A user without access is a 404 (GitHubError)."""
+        split_repo(repo)
+        return self._get(f"/repos/{repo}/collaborators/{quote(username, safe='')}/permission")
 
     # ---- installation ----------------------------------------------------------------------------
     def list_installation_repositories(self) -> list[dict]:

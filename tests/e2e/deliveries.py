@@ -33,8 +33,10 @@ def requested_action_event(run: dict, pr: dict, installation_id: int, user: str 
     pull = {"number": pr["number"], "id": pr["id"], "url": pr["url"],
             "head": {"ref": pr["head"]["ref"], "sha": pr["head"]["sha"], "repo": repo_ref},
             "base": {"ref": pr["base"]["ref"], "sha": pr["base"]["sha"], "repo": repo_ref}}
+    # GitHub describes the pressed run as it is: its id, external_id and the App that created it.
     check_run = dict(payload["check_run"], id=run["id"], head_sha=run["head_sha"], name=run["name"],
-                     external_id=run["external_id"], pull_requests=[pull])
+                     external_id=run["external_id"], pull_requests=[pull],
+                     app=dict(payload["check_run"]["app"], id=run["app"]["id"]))
     check_run["check_suite"] = dict(check_run.get("check_suite") or {}, head_sha=run["head_sha"],
                                     pull_requests=[pull])
     payload.update(check_run=check_run, repository=_repository(payload["repository"], repo),

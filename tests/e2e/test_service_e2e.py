@@ -94,19 +94,52 @@ def test_synchronize_gives_a_run_for_the_new_head_sha(service, github):
     assert len(runs_for(github, old_sha)) == 1 and len(runs_for(github, "f" * 40)) == 1
 
 
-def test_mark_as_expected_stores_feedback_and_turns_the_run_green(service, github, store):
-    pr = unusual_pull(github, 104)
-    sha = pr["head"]["sha"]
+def _press_handled(store, delivery: str) -> None:
+    def done():
+        return any(j["kind"] == "mark_expected" and j["payload"]["delivery_id"] == delivery
+                   and j["state"] == "done" for j in store.list_jobs())
+    wait_until(done, RUN_TIMEOUT, what=f"the worker to handle the press of delivery {delivery}")
+
+
+def flagged_then_pressed(service, github, number: int, user: str, role: str) -> tuple[dict, dict, str]:
+    """An unusual PR scored into a check run, then "Mark as expected" pressed on it by ``user`` holding
+    ``role``; returns the PR, the run before the press and the press's delivery id."""
+    pr = unusual_pull(github, number)
     service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))
-    run = completed_run(github, service, sha)
-    status, _ = service.post("check_run", requested_action_event(run, pr, INSTALLATION_ID, user="octo-lead"))
+    run = completed_run(github, service, pr["head"]["sha"])
+    github.set_role(REPO, user, role)
+    delivery = f"e2e-press-{number}"
+    status, _ = service.post("check_run", requested_action_event(run, pr, INSTALLATION_ID, user=user), delivery)
     assert status == 202
+    return pr, run, delivery
+
+
+def test_mark_as_expected_from_a_reader_changes_nothing_and_is_logged(service, github, store):
+    pr, run, delivery = flagged_then_pressed(service, github, 108, "pr-author", "read")
+    sha = pr["head"]["sha"]
+    _press_handled(store, delivery)
+    [after] = runs_for(github, sha)
+    assert after == run  # same conclusion, output and button: the run stays as it was
+    assert [f for f in store.list_feedback(REPO) if f["head_sha"] == sha] == []
+    assert github.request_count(r"/collaborators/pr-author/permission$", "GET") == 1
+    assert "mark as expected by pr-author refused" in service.logs("worker")
+
+
+def test_mark_as_expected_by_a_writer_is_stored_and_a_new_push_is_scored_afresh(service, github, store):
+    pr, run, _ = flagged_then_pressed(service, github, 104, "octo-lead", "write")
+    sha = pr["head"]["sha"]
     green = completed_run(github, service, sha, conclusion="success")
     assert green["id"] == run["id"] and green["output"]["title"] == "Marked as expected by @octo-lead"
     assert green["actions"] == []
-    assert [(f["number"], f["label"], f["user"]) for f in store.list_feedback(REPO)
-            if f["head_sha"] == sha] == [(104, "expected", "octo-lead")]
+    [label] = [f for f in store.list_feedback(REPO) if f["head_sha"] == sha]
+    assert (label["number"], label["label"], label["user"]) == (104, "expected", "octo-lead")
+    assert label["created_at"] is not None
     assert len(runs_for(github, sha)) == 1
+    # The label holds for the head SHA it was given on: a push to the PR is judged again.
+    moved = github.update_pull(REPO, 104, head_sha="e" * 40)
+    service.post("pull_request", pull_request_event("synchronize", moved, INSTALLATION_ID))
+    again = completed_run(github, service, "e" * 40)
+    assert again["conclusion"] == "neutral" and [a["identifier"] for a in again["actions"]] == ["mark_expected"]
 
 
 def test_failing_api_still_gives_every_run_exactly_once(service, github):

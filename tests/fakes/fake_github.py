@@ -105,6 +105,10 @@ class FakeGitHub:
         """The files of ``repo`` at commit ``sha``, served by "Get repository content" (``?ref=sha``)."""
         self.state.set_contents(repo, sha, files)
 
+    def set_role(self, repo: str, login: str, role: str) -> None:
+        """``login``'s role on ``repo`` (admin, maintain, write, triage, read, none); default read."""
+        self.state.set_role(repo, login, role)
+
     def add_token(self, token: str) -> None:
         """Accept ``token`` as a personal access token (sees every repository, cannot write check runs)."""
         self.state.personal_tokens.add(token)

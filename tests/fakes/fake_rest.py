@@ -233,6 +233,30 @@ def list_check_runs(call: Call) -> Result:
     return paged(call, runs, lambda chunk: {"total_count": len(runs), "check_runs": chunk})
 
 
+# GitHub's legacy ``permission`` maps maintain to write and triage to read; ``role_name`` keeps the role.
+_LEGACY_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read",
+                      "none": "none"}
+
+
+def _user(login: str, user_id: int) -> dict:
+    api = f"https://api.github.com/users/{login}"
+    return {"login": login, "id": user_id, "node_id": f"U_{login}", "avatar_url": "", "gravatar_id": "",
+            "url": api, "html_url": f"https://github.com/{login}", "followers_url": f"{api}/followers",
+            "following_url": f"{api}/following{{/other_user}}", "gists_url": f"{api}/gists{{/gist_id}}",
+            "starred_url": f"{api}/starred{{/owner}}{{/repo}}", "subscriptions_url": f"{api}/subscriptions",
+            "organizations_url": f"{api}/orgs", "repos_url": f"{api}/repos", "events_url": f"{api}/events{{/privacy}}",
+            "received_events_url": f"{api}/received_events", "type": "User", "site_admin": False}
+
+
+def collaborator_permission(call: Call) -> Result:
+    if not call.state.can_see(call.auth, call.repo):
+        return _not_found()
+    login = call.params["username"]
+    role = call.state.role(call.repo, login)
+    user = dict(_user(login, call.state.next_id()), role_name=role)
+    return 200, {"permission": _LEGACY_PERMISSION[role], "role_name": role, "user": user}, {}
+
+
 def rate_limit(call: Call) -> Result:
     core = {"limit": 5000, "remaining": 4999, "reset": 0, "used": 1}
     return 200, {"resources": {"core": core, "graphql": core}, "rate": core}, {}
@@ -251,5 +275,6 @@ ROUTES: dict[tuple[str, str], tuple[Callable[[Call], Result], str]] = {
     ("POST", "/repos/{owner}/{repo}/check-runs"): (create_check_run, "token"),
     ("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}"): (update_check_run, "token"),
     ("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs"): (list_check_runs, "token"),
+    ("GET", "/repos/{owner}/{repo}/collaborators/{username}/permission"): (collaborator_permission, "token"),
     ("GET", "/rate_limit"): (rate_limit, "token"),
 }

@@ -35,6 +35,7 @@ class FakeState:
         self.contents: dict[tuple[str, str], dict[str, str]] = {}  # (lower repo, commit sha) -> {path: text}
         self.tokens: dict[str, dict] = {}         # installation token -> {installation_id, expires_at}
         self.personal_tokens: set[str] = set()
+        self.roles: dict[tuple[str, str], str] = {}  # (lower repo, lower login) -> repository role
         self._ids = itertools.count(1000)
         self._tick = itertools.count(1)
 
@@ -148,6 +149,16 @@ class FakeState:
                 self._sizes(pr, self.files[(repo.lower(), number)])
             pr["updated_at"] = changes.get("updated_at") or self.next_time()
             return pr
+
+    def set_role(self, repo: str, login: str, role: str) -> None:
+        """Give ``login`` a repository role: admin, maintain, write, triage, read or none."""
+        with self.lock:
+            self.roles[(repo.lower(), login.lower())] = role
+
+    def role(self, repo: str, login: str) -> str:
+        """A user's role; one never given a role can read (the fake's repositories are public)."""
+        with self.lock:
+            return self.roles.get((repo.lower(), login.lower()), "read")
 
     # ---- tokens ----------------------------------------------------------------------------------
     def mint_token(self, installation_id: int) -> dict:

@@ -33,6 +33,15 @@ class Operation:
         self.body_validator = rules.validator(schema) if schema is not None else None
         self.has_body = body is not None
         self._rules = rules
+        self._responses = spec.get("responses", {})
+
+    def response_problems(self, status: int, body: Any) -> list[str]:
+        """Reasons ``body`` is not what GitHub's description says this operation answers with ``status``."""
+        response = self._rules.resolve(self._responses.get(str(status)) or {})
+        schema = (response.get("content", {}).get("application/json") or {}).get("schema")
+        if schema is None:
+            return [f"{self.operation_id} documents no JSON answer for status {status}"]
+        return [f"answer{_where(e)}: {e.message}" for e in self._rules.validator(schema).iter_errors(body)]
 
     def check(self, path_values: dict[str, str], query: dict[str, list[str]], body: Any,
               raw_body: bytes) -> list[str]:

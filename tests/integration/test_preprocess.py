@@ -26,6 +26,7 @@ pytestmark = [
 ]
 
 EXPECTED = [("org0/project-0", 3), ("org1/project-1", 40)]
+PUSHED_SINCE = ("org3/project-3", 7)
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,8 @@ def stored(tmp_path_factory):
         doc = store.get_pull_request(repo, number)
         store.add_feedback(repo, number, doc["head"]["sha"], "expected", user="maintainer")
     store.add_feedback("org2/project-2", 5, "0" * 40, "noise", user="maintainer")  # not "expected"
+    # Marked at a head SHA the PR has since moved on from: the stored version is judged again.
+    store.add_feedback(*PUSHED_SINCE, "1" * 40, "expected", user="maintainer")
     docs = list(store.iter_pull_requests())
     store.close()
     return settings, docs
@@ -68,7 +71,7 @@ def spark(s3_server):
 def local_set(stored, spark):
     settings, _ = stored
     store = open_store(settings)
-    expected = job.expected_prs(store)
+    expected = job.expected_heads(store)
     store.close()
     objects = objectstore.for_settings(settings)
     manifest = job.run(spark, spark_source.store_options(settings, partitions=3), objects, expected)
@@ -118,7 +121,7 @@ def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
             assert spark_vectors[(repo, doc["number"])] == extraction.extract(doc, profile)
 
 
-def test_expected_flag_follows_maintainer_feedback(local_set):
+def test_expected_flag_follows_maintainer_feedback_for_the_rows_head_sha_only(local_set):
     _, loaded = local_set
     flagged = {pr_key(r["repo"], r["number"]) for r in
                loaded.table.select(["repo", "number", "expected"]).to_pylist() if r["expected"]}

@@ -47,6 +47,7 @@ class FakeInstallationClient:
         self.calls: list[tuple[str, Any]] = []
         self.fail: dict[str, list[Exception]] = {}
         self._ids = itertools.count(1001)
+        self.roles: dict[tuple[str, str], str] = {}  # (repo, login) -> role; a login not listed is unknown (404)
 
     def _maybe_fail(self, method: str) -> None:
         queue = self.fail.get(method)
@@ -100,6 +101,15 @@ class FakeInstallationClient:
         self._maybe_fail("list_check_runs_for_ref")
         return [copy.deepcopy(r) for r in self.runs.values()
                 if r["repo"] == repo and r["head_sha"] == sha and (check_name is None or r["name"] == check_name)]
+
+    def get_collaborator_permission(self, repo: str, username: str) -> dict:
+        self.calls.append(("get_collaborator_permission", (repo, username)))
+        self._maybe_fail("get_collaborator_permission")
+        role = self.roles.get((repo, username))
+        if role is None:
+            raise GitHubError("GitHub answered 404 Not Found", status=404)
+        legacy = {"maintain": "write", "triage": "read"}.get(role, role)
+        return {"permission": legacy, "role_name": role, "user": {"login": username}}
 
     def count(self, method: str) -> int:
         return sum(1 for name, _ in self.calls if name == method)

@@ -162,20 +162,20 @@ def test_check_run_of_a_fork_pr_finds_the_pr_through_the_stored_check_run(webhoo
     assert [j["payload"]["number"] for j in pending_jobs(webhook_store)] == [12]
 
 
-def test_mark_as_expected_stores_feedback_and_queues_recompletion(webhook_client, webhook_store):
+def test_mark_as_expected_stores_nothing_and_queues_the_press_for_verification(webhook_client, webhook_store):
     payload = example("check_run", "requested_action")
     payload["requested_action"]["identifier"] = jobs.MARK_EXPECTED_ACTION
     run = payload["check_run"]
     response = post(webhook_client, "check_run", payload, delivery_id="mark-1")
     assert response.status_code == 202
-    [feedback] = webhook_store.list_feedback()
-    assert (feedback["repo"], feedback["number"], feedback["head_sha"], feedback["label"]) == (
-        "electron/electron", 26764, run["head_sha"], "expected")
+    # Feedback is stored only once the worker has checked the run and the sender's permission.
+    assert webhook_store.list_feedback() == []
     [job] = pending_jobs(webhook_store)
     assert job["kind"] == jobs.MARK_EXPECTED
     assert job["payload"] == {"repo": "electron/electron", "number": 26764, "head_sha": run["head_sha"],
                               "installation_id": payload["installation"]["id"], "check_run_id": run["id"],
-                              "user": payload["sender"]["login"], "delivery_id": "mark-1"}
+                              "user": payload["sender"]["login"], "delivery_id": "mark-1",
+                              "app_id": run["app"]["id"], "external_id": run["external_id"]}
 
 
 def test_foreign_requested_action_is_ignored(webhook_client, webhook_store):

@@ -17,6 +17,7 @@ from tests.support.worker_fakes import FakeBundle, FakeInstallationClient, pr_do
 
 REPO, NUMBER, SHA = "octo/widgets", 7, "a" * 40
 INSTALLATION = 42
+APP_ID = 4242
 
 
 @pytest.fixture
@@ -56,7 +57,14 @@ class Harness:
 
 @pytest.fixture
 def harness(store, settings, github):
-    return Harness(store, settings, github)
+    return Harness(store, settings.replace(github_app_id=str(APP_ID)), github)
+
+
+def press(store, run_id, user="bob", head_sha=SHA):
+    """A "Mark as expected" press on PRGuard's run ``run_id``, as the webhook handler queues it."""
+    return jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, head_sha, INSTALLATION, run_id, user, "d-2",
+                                                      app_id=APP_ID,
+                                                      check_run_external_id=f"prguard:{REPO}:{head_sha}"))
 
 
 def test_job_creates_the_run_in_progress_then_completes_it_with_reasons(harness, github, store):
@@ -162,7 +170,8 @@ def test_mark_expected_stores_feedback_and_recompletes_as_success(harness, githu
     harness.enqueue()
     harness.drain()
     (run_id,) = github.runs
-    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, SHA, INSTALLATION, run_id, "bob", "d-2"))
+    github.roles[(REPO, "bob")] = "write"
+    press(store, run_id)
     harness.drain()
     assert [(f["repo"], f["number"], f["label"], f["user"]) for f in store.list_feedback(REPO)] == [
         (REPO, NUMBER, "expected", "bob")]
@@ -176,7 +185,8 @@ def test_a_rerun_keeps_the_maintainers_mark_as_expected(harness, github, store):
     harness.enqueue()
     harness.drain()
     (run_id,) = github.runs
-    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, SHA, INSTALLATION, run_id, "bob", "d-2"))
+    github.roles[(REPO, "bob")] = "write"
+    press(store, run_id)
     harness.drain()
     harness.enqueue(force=True)  # check_run.rerequested
     harness.drain()

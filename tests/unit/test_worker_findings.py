@@ -149,13 +149,17 @@ def test_only_workflow_and_action_files_are_fetched(store, settings):
 
 
 def test_mark_as_expected_records_the_accepted_findings(store, settings):
+    settings = settings.replace(github_app_id="31337")
     doc, files = pull([added(PREVIEW, W.PWN_REQUEST)])
     client, run = run_job(store, settings, doc, files, {(REPO, HEAD): {PREVIEW: W.PWN_REQUEST}}, model=FakeBundle())
     keys = [f["key"] for f in store.get_score(REPO, HEAD)["findings"]]
+    assert any(key.startswith("prguard/pwn-request:") for key in keys)
+    client.roles[(REPO, "octo-lead")] = "maintain"
     connection = Connection(client, GitHubPublisher(store, client))
     context = JobContext(store=store, settings=settings, current_model=FakeBundle,
                          connect=lambda installation_id: connection, sensitive_files=sensitive_files)
-    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, HEAD, INSTALLATION, run["id"], "octo-lead", "d-2"))
+    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, HEAD, INSTALLATION, run["id"], "octo-lead", "d-2",
+                                               app_id=31337, check_run_external_id=f"prguard:{REPO}:{HEAD}"))
     assert Worker(store, context, settings, "w1").run_once()
     summary = client.runs[run["id"]]["updates"][-1]["output"]["summary"]
     assert "Accepted findings" in summary and all(key[:40] in summary for key in keys)
