@@ -4,9 +4,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Iterable
 
+from app import finding_output
 from app.jobs import MARK_EXPECTED_ACTION
 from prguard import limits, timestamps
 from prguard import markdown as md
+from prguard.findings import Finding, Severity
+from prguard.findings.verdict import decide
 from prguard.profiles.learning import HistoryNote
 
 MAX_OUTPUT_CHARS = limits.CHECK_RUN_TEXT_MAX_CHARS
@@ -98,28 +101,37 @@ def _sensitive_text(annotations: list[dict[str, Any]]) -> str:
 def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
                  unusual_conclusion: str = "neutral",
                  key_values: list[tuple[str, str, str]] | None = None,
-                 history: HistoryNote | None = None) -> CheckRunOutput:
+                 history: HistoryNote | None = None, findings: list[Finding] | None = None,
+                 finding_severity: Severity = Severity.HIGH,
+                 notes: list[str] | None = None) -> CheckRunOutput:
     """The check run for a scored PR: ``unusual_conclusion`` when anomalous, success otherwise.
 
+    Unusual when the score passes its threshold or a finding reaches ``finding_severity``; findings
+    (most severe first) are annotated on their lines and listed before the model's reasons.
     ``key_values`` (prguard.features.key_values) is the table of the PR's values beside the repository's;
     ``history`` says what "typical" is based on (and that PRGuard is still learning, when it is)."""
-    anomalous = bool(score["anomalous"])
+    findings = list(findings or [])
+    verdict = decide(score, findings, finding_severity)
+    anomalous = verdict.unusual
     value, threshold = float(score["score"]), float(score["threshold"])
     reasons = sorted(score.get("reasons") or [], key=lambda r: -abs(float(r.get("contribution") or 0.0)))
-    if anomalous:
+    if verdict.by_score:
         title = f"Unusual for this repository (score {value:.3g} > threshold {threshold:.3g})"
     else:
         title = f"Typical for this repository (score {value:.3g} ≤ threshold {threshold:.3g})"
+    title = finding_output.check_title(verdict, title, f"score {value:.3g} > threshold {threshold:.3g}")
     ratio = f" ({value / threshold:.1f}× the threshold)" if threshold > 0 else ""
-    verdict = "unusual" if anomalous else "typical"
+    verdict_word = "unusual" if anomalous else "typical"
     parts = [
-        f"**Verdict: {verdict}** for {md.code(score['repo'])} — score **{value:.4g}** vs threshold "
+        f"**Verdict: {verdict_word}** for {md.code(score['repo'])} — score **{value:.4g}** vs threshold "
         f"**{threshold:.4g}**{ratio}. The score is the model's reconstruction error: how far this pull "
         "request is from what it learned from this repository's history.",
     ]
     learning = history.summary() if history is not None else None
     if learning:
         parts.append(f"_{learning}_")
+    parts += [p for p in (finding_output.summary_section(findings, finding_severity),
+                          finding_output.notes_section(notes or [])) if p]
     top = reasons[:MAX_REASONS_IN_SUMMARY]
     if top:
         parts.append("**Top reasons**\n\n"
@@ -131,12 +143,12 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
     if anomalous:
         parts.append("If this change is expected, press **Mark as expected**: the run turns green and "
                      "training learns from it.")
-    annotations = annotations_for(sensitive)
+    annotations = finding_output.annotations(findings) + annotations_for(sensitive)
     return CheckRunOutput(
         conclusion=unusual_conclusion if anomalous else "success",
         title=title,
         summary=_clip("\n\n".join(parts)),
-        text=_clip(_sensitive_text(annotations)),
+        text=_clip(_sensitive_text(annotations_for(sensitive))),
         annotations=annotations,
         actions=[dict(MARK_EXPECTED_BUTTON)] if anomalous else [],
         model_version=str(score["model_version"]),
@@ -144,32 +156,47 @@ def render_score(score: dict[str, Any], sensitive: Iterable[tuple[str, str]],
     )
 
 
-def render_no_model(repo: str, head_sha: str, sensitive: Iterable[tuple[str, str]]) -> CheckRunOutput:
-    """Neutral: nothing to score with yet, which is a setup step, not a problem with the PR."""
-    annotations = annotations_for(sensitive)
-    summary = (
+def render_no_model(repo: str, head_sha: str, sensitive: Iterable[tuple[str, str]],
+                    findings: list[Finding] | None = None, finding_severity: Severity = Severity.HIGH,
+                    unusual_conclusion: str = "neutral", notes: list[str] | None = None) -> CheckRunOutput:
+    """Without a model only the findings judge: unusual when one reaches ``finding_severity``, otherwise
+    neutral (nothing to score with yet is a setup step, not a problem with the PR)."""
+    findings = list(findings or [])
+    verdict = decide(None, findings, finding_severity)
+    setup = (
         f"No model is registered for {md.code(repo)} yet, so PRGuard cannot score head "
         f"{md.code(head_sha[:12])}. "
         "Run `prguard fetch`, `prguard preprocess` and `prguard train` to train one; the service "
         "picks up the new `champion` without a restart, and the next push is scored."
     )
+    parts = [p for p in (finding_output.summary_section(findings, finding_severity),
+                         finding_output.notes_section(notes or [])) if p]
+    if verdict.unusual:
+        parts.append("If this change is expected, press **Mark as expected**: the run turns green.")
     return CheckRunOutput(
-        conclusion="neutral",
-        title="No model yet: this pull request was not scored",
-        summary=summary,
-        text=_sensitive_text(annotations),
-        annotations=annotations,
-        actions=[],
+        conclusion=unusual_conclusion if verdict.unusual else "neutral",
+        title=finding_output.check_title(verdict, "No model yet: this pull request was not scored"),
+        summary=_clip("\n\n".join([setup, *parts])),
+        text=_sensitive_text(annotations_for(sensitive)),
+        annotations=finding_output.annotations(findings) + annotations_for(sensitive),
+        actions=[dict(MARK_EXPECTED_BUTTON)] if verdict.unusual else [],
+        anomalous=verdict.unusual,
     )
 
 
-def render_marked_expected(previous: dict[str, Any] | None, user: str | None) -> CheckRunOutput:
-    """Success after a maintainer pressed "Mark as expected"; the earlier findings stay readable."""
+def render_marked_expected(previous: dict[str, Any] | None, user: str | None,
+                           accepted: Iterable[str] = ()) -> CheckRunOutput:
+    """Success after a maintainer pressed "Mark as expected"; the earlier findings stay readable and the
+    findings accepted (their keys) are named."""
     who = f"@{user}" if user else "a maintainer"
     earlier = (previous or {}).get("summary") or ""
     # The summary names the login without mentioning (notifying) it; the title is plain text on GitHub.
     summary = (f"**Marked as expected by {md.text(who)}.** Training will not treat this pull request "
                "as an anomaly.")
+    accepted = list(accepted)
+    if accepted:
+        summary += (f"\n\nAccepted findings ({len(accepted)}): "
+                    + ", ".join(md.code(key) for key in accepted))
     if earlier:
         summary += "\n\n---\n\nThe original finding:\n\n" + earlier
     return CheckRunOutput(

@@ -9,6 +9,8 @@ from app import feedback, jobs
 from app.backfill_job import backfill_repository
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
 from app.publisher import Publisher
+from app.workflow_contents import with_workflow_contents
+from prguard import findings as findings_engine
 from prguard.config import Settings
 from prguard.features.key_values import key_values
 from prguard.limits import PULL_REQUEST_MAX_FILES
@@ -55,6 +57,8 @@ class JobContext:
     on_feedback: Callable[[str], None] = lambda outcome: None
     # repo -> (newest stored profile, its version) or (None, None): prguard.profiles.ProfileCache.lookup
     newest_profile: Callable[[str], tuple[Any, int | None]] = lambda repo: (None, None)
+    # PR document (with files and workflow contents) -> findings: PRGuard's rules and zizmor, offline
+    check_findings: Callable[[dict], findings_engine.Report] = findings_engine.check
 
 
 def _head_sha(doc: dict[str, Any] | None) -> str | None:
@@ -100,6 +104,10 @@ def _expected_by(store: Store, repo: str, head_sha: str) -> dict[str, Any] | Non
     return None
 
 
+def _keys(found: list[dict[str, Any]]) -> list[str]:
+    return [f["key"] for f in found if f.get("key")]
+
+
 def score_pull_request(ctx: JobContext, job: Job) -> str:
     """Handle a ``score_pull_request`` job; returns its outcome. Raises on errors worth a retry."""
     p = job.payload
@@ -128,23 +136,30 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     doc = with_files(ctx, connection.client, doc, repo, number, head_sha)
     record = connection.publisher.start(repo, number, head_sha)
     sensitive = ctx.sensitive_files(doc)
+    report = ctx.check_findings(with_workflow_contents(connection.client, doc, repo))
+    severity = findings_engine.Severity.parse(ctx.settings.finding_severity)
+    found = [f.to_dict() for f in report.findings]
     model = ctx.current_model()
     if model is None:
-        output = render_no_model(repo, head_sha, sensitive)
+        output = render_no_model(repo, head_sha, sensitive, report.findings, severity,
+                                 ctx.settings.unusual_conclusion, report.notes)
+        ctx.store.save_score({"repo": repo, "number": number, "head_sha": head_sha, "findings": found,
+                              "unusual": output.anomalous, "scored_at": utcnow()})
     else:
         newest, version = ctx.newest_profile(repo)
         profile = newest if newest is not None else model.profile_for(repo)
         score = dict(model.score([doc], lambda name: profile)[0], repo=repo, number=number, head_sha=head_sha)
-        ctx.store.save_score(dict(score, scored_at=utcnow(), profile_version=version))
-        ctx.on_scored(score)
         history = HistoryNote.of(profile, version, ctx.store.count_pull_requests(repo),
                                  ctx.settings.min_history_prs)
         output = render_score(score, sensitive, ctx.settings.unusual_conclusion, key_values(doc, profile),
-                              history)
-        marked = _expected_by(ctx.store, repo, head_sha)
-        if output.anomalous and marked is not None:
-            # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.
-            output = render_marked_expected(dataclasses.asdict(output), marked.get("user"))
+                              history, report.findings, severity, report.notes)
+        ctx.store.save_score(dict(score, findings=found, unusual=output.anomalous, scored_at=utcnow(),
+                                  profile_version=version))
+        ctx.on_scored(dict(score, anomalous=output.anomalous))
+    marked = _expected_by(ctx.store, repo, head_sha)
+    if output.anomalous and marked is not None:
+        # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.
+        output = render_marked_expected(dataclasses.asdict(output), marked.get("user"), _keys(found))
     connection.publisher.complete(record, output)
     log.info("check run completed: %s", output.conclusion,
              extra=dict(context, model_version=output.model_version))
@@ -172,7 +187,9 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
     ctx.store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, sender)
     record = dict(stored, repo=repo, number=number, head_sha=head_sha,
                   external_id=external_id(repo, head_sha))
-    connection.publisher.complete(record, render_marked_expected(stored, sender))
+    # What the maintainer accepted: the findings shown for this head SHA (also kept with its score).
+    accepted = _keys((ctx.store.get_score(repo, head_sha) or {}).get("findings") or [])
+    connection.publisher.complete(record, render_marked_expected(stored, sender, accepted))
     ctx.on_feedback(FEEDBACK_ACCEPTED)
     log.info("marked as expected by %s", sender, extra=extra)
     return MARKED_EXPECTED

@@ -13,6 +13,7 @@ MODEL_NAME = "prguard-autoencoder"
 CHAMPION_ALIAS = "champion"
 CHECK_RUN_NAME = "PRGuard"
 UNUSUAL_CONCLUSIONS = ("neutral", "failure", "action_required")
+FINDING_SEVERITIES = ("low", "medium", "high")
 
 
 class ConfigError(ValueError):
@@ -75,6 +76,11 @@ def _upper(name: str, raw: str) -> str:
     return raw.upper()
 
 
+def _lower_choice(*choices: str) -> Parser:
+    exact = _choice(*choices)
+    return lambda name, raw: exact(name, raw.strip().lower())
+
+
 def setting(default: Any, env: str, parse: Parser = _text, secret: bool = False) -> Any:
     """A Settings field read from ``env`` (an empty value means the default); ``secret`` keeps it out of
     repr() so a logged Settings never shows it."""
@@ -107,6 +113,8 @@ class Settings:
     mlflow_tracking_password: str | None = setting(None, "MLFLOW_TRACKING_PASSWORD", secret=True)
     # Scoring service behaviour.
     unusual_conclusion: str = setting("neutral", "PRGUARD_UNUSUAL_CONCLUSION", _choice(*UNUSUAL_CONCLUSIONS))
+    # A finding at or above this severity makes a PR unusual whatever its learned score.
+    finding_severity: str = setting("high", "PRGUARD_FINDING_SEVERITY", _lower_choice(*FINDING_SEVERITIES))
     job_max_attempts: int = setting(8, "PRGUARD_JOB_MAX_ATTEMPTS", _int)
     job_lease_seconds: int = setting(120, "PRGUARD_JOB_LEASE_SECONDS", _int)
     model_refresh_seconds: float = setting(30.0, "PRGUARD_MODEL_REFRESH_SECONDS", _float)

@@ -59,9 +59,11 @@ class Finding:
         return f"{self.rule_id}:{self.path or ''}:{self.identity or self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule_id, "source": self.source, "severity": self.severity.label,
+        return {"rule_id": self.rule_id, "rule": self.rule, "source": self.source,
+                "severity": self.severity.label,
                 "title": self.title, "message": self.message, "path": self.path, "line": self.line,
-                "end_line": self.end_line, "fix": self.fix, "confidence": self.confidence, "key": self.key()}
+                "end_line": self.end_line, "fix": self.fix, "confidence": self.confidence,
+                "identity": self.identity, "key": self.key()}
 
 
 def ordered(findings: list[Finding]) -> list[Finding]:

@@ -1,17 +1,32 @@
 """The GitHub API calls PRGuard makes on behalf of one installation (or a plain token)."""
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+import urllib.parse
 from typing import Any
 from urllib.parse import quote
 
 from prguard.github.auth import StaticToken
 from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.github.client import Credential, HttpCore
+from prguard.github.errors import GitHubError
 from prguard.github.queries import PULL_REQUEST_PAGE
 
 MAX_PULL_REQUEST_FILES = PULL_REQUEST_MAX_FILES
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_REF = re.compile(r"^[A-Za-z0-9_./-]{1,255}$")
+
+
+def content_path(path: str) -> str:
+    """A repository file path as a URL path: slashes kept (as GitHub routes them), everything else
+    percent-encoded; empty, ``.`` and ``..`` segments refused, so a file name from a PR can never
+    address another API endpoint."""
+    parts = path.split("/") if isinstance(path, str) else [""]
+    if any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"not a repository file path: {path!r}")
+    return "/".join(urllib.parse.quote(part, safe="") for part in parts)
 
 
 def split_repo(repo: str) -> tuple[str, str]:
@@ -49,6 +64,34 @@ class GitHubClient:
         split_repo(repo)
         return list(self.core.paginate(f"/repos/{repo}/pulls/{int(number)}/files", self.credential,
                                        max_items=min(max_files, MAX_PULL_REQUEST_FILES)))
+
+    # ---- repository contents -------------------------------------------------------------------
+    def _contents(self, repo: str, path: str, ref: str) -> Any:
+        split_repo(repo)
+        if not isinstance(ref, str) or not _REF.match(ref) or ".." in ref:
+            raise ValueError(f"not a git ref: {ref!r}")
+        try:
+            return self._get(f"/repos/{repo}/contents/{content_path(path)}", ref=ref)
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None  # not in this commit
+            raise
+
+    def get_file_text(self, repo: str, path: str, ref: str) -> str | None:
+        """The text of ``path`` at commit ``ref`` ("Get repository content"); None when the commit has no
+        such file, it is a directory or symlink, too large for the API to inline (over 1 MB), or not UTF-8."""
+        item = self._contents(repo, path, ref)
+        if not isinstance(item, dict) or item.get("type") != "file" or item.get("encoding") != "base64":
+            return None
+        try:
+            return base64.b64decode(item.get("content") or "").decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+
+    def list_directory(self, repo: str, path: str, ref: str) -> list[dict]:
+        """The entries (``name``, ``path``, ``type``...) of directory ``path`` at ``ref``; [] when absent."""
+        items = self._contents(repo, path, ref)
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
     def pull_request_page(self, repo: str, first: int, after: str | None = None) -> dict:
         """One GraphQL page of PRs, newest ``updatedAt`` first: the ``repository`` object of the answer."""

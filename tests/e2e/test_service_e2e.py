@@ -64,7 +64,8 @@ def test_webhook_to_check_run_with_the_champions_verdict_and_reasons(service, gi
     expected = champion_bundle.score([store.get_pull_request(REPO, 101)])[0]
     assert expected["anomalous"], expected
     assert run["conclusion"] == "neutral"
-    assert run["output"]["title"].startswith("Unusual for this repository")
+    # Both kinds of evidence: the shell payload in the title is a finding, the shape is the model's.
+    assert run["output"]["title"].startswith("Unusual: shell command in the title; score ")
     for reason in expected["reasons"]:
         assert reason["sentence"] in run["output"]["summary"]
     assert f"Model version: `{champion[1]}`" in run["output"]["summary"]

@@ -101,6 +101,10 @@ class FakeGitHub:
     def update_pull(self, repo: str, number: int, **changes) -> dict:
         return self.state.update_pull(repo, number, **changes)
 
+    def set_contents(self, repo: str, sha: str, files: dict[str, str]) -> None:
+        """The files of ``repo`` at commit ``sha``, served by "Get repository content" (``?ref=sha``)."""
+        self.state.set_contents(repo, sha, files)
+
     def set_role(self, repo: str, login: str, role: str) -> None:
         """``login``'s role on ``repo`` (admin, maintain, write, triage, read, none); default read."""
         self.state.set_role(repo, login, role)

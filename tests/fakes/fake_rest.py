@@ -1,10 +1,11 @@
 """The REST operations the fake GitHub implements, keyed by GitHub's OpenAPI path template and method."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any, Callable
 
-from tests.fakes.fake_state import FakeState, iso
+from tests.fakes.fake_state import FakeState, fake_sha, iso
 
 Result = tuple[int, Any, dict[str, str]]
 
@@ -116,6 +117,43 @@ def list_files(call: Call) -> Result:
     # GitHub lists at most 3000 files of a pull request.
     files = call.state.files[(call.repo.lower(), pr["number"])][:3000]
     return paged(call, [dict(f) for f in files])
+
+
+# ---- repository contents -------------------------------------------------------------------------
+def _content_item(call: Call, path: str, text: str | None) -> dict:
+    """GitHub's content-file (text given) or directory-entry shape."""
+    name = path.rsplit("/", 1)[-1]
+    base = f"{call.url.split('/contents/')[0]}/contents/{path}"
+    item = {"type": "file" if text is not None else "dir", "name": name, "path": path,
+            "sha": fake_sha(path, text), "size": len((text or "").encode()), "url": base,
+            "html_url": f"https://github.com/{call.repo}/blob/main/{path}",
+            "git_url": f"https://api.github.com/repos/{call.repo}/git/blobs/{fake_sha(path, text)}",
+            "download_url": f"https://raw.githubusercontent.com/{call.repo}/main/{path}" if text else None,
+            "_links": {"self": base, "git": None, "html": None}}
+    return item
+
+
+def get_content(call: Call) -> Result:
+    if not call.state.can_see(call.auth, call.repo):
+        return _not_found()
+    with call.state.lock:
+        ref = call.arg("ref") or call.state.repos[call.repo.lower()]["default_branch"]
+        tree = dict(call.state.contents.get((call.repo.lower(), ref), {}))
+    path = call.params["path"].strip("/")
+    if path in tree:
+        item = _content_item(call, path, tree[path])
+        # GitHub inlines files up to 1 MB, base64 with a newline every 60 characters.
+        encoded = base64.b64encode(tree[path].encode()).decode()
+        item.update(encoding="base64", content="\n".join(encoded[i:i + 60] for i in range(0, len(encoded), 60)))
+        return 200, item, {}
+    children = sorted({p[len(path) + 1:].split("/")[0] for p in tree if p.startswith(path + "/")})
+    if not children:
+        return _not_found()
+    entries = []
+    for child in children:
+        full = f"{path}/{child}"
+        entries.append(_content_item(call, full, tree.get(full)))
+    return 200, entries, {}
 
 
 # ---- check runs ----------------------------------------------------------------------------------
@@ -233,6 +271,7 @@ ROUTES: dict[tuple[str, str], tuple[Callable[[Call], Result], str]] = {
     ("GET", "/repos/{owner}/{repo}/pulls"): (list_pulls, "token"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}"): (get_pull, "token"),
     ("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files"): (list_files, "token"),
+    ("GET", "/repos/{owner}/{repo}/contents/{path}"): (get_content, "token"),
     ("POST", "/repos/{owner}/{repo}/check-runs"): (create_check_run, "token"),
     ("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}"): (update_check_run, "token"),
     ("GET", "/repos/{owner}/{repo}/commits/{ref}/check-runs"): (list_check_runs, "token"),

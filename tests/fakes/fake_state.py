@@ -32,6 +32,7 @@ class FakeState:
         self.pulls: dict[str, dict[int, dict]] = {}
         self.files: dict[tuple[str, int], list[dict]] = {}
         self.check_runs: list[dict] = []
+        self.contents: dict[tuple[str, str], dict[str, str]] = {}  # (lower repo, commit sha) -> {path: text}
         self.tokens: dict[str, dict] = {}         # installation token -> {installation_id, expires_at}
         self.personal_tokens: set[str] = set()
         self.roles: dict[tuple[str, str], str] = {}  # (lower repo, lower login) -> repository role
@@ -114,12 +115,21 @@ class FakeState:
             self._sizes(pr, files)
             return pr
 
+    def set_contents(self, repo: str, sha: str, files: dict[str, str]) -> None:
+        """The repository's files at commit ``sha`` (what "Get repository content" serves for that ref)."""
+        with self.lock:
+            self.contents[(repo.lower(), sha)] = dict(files)
+
     @staticmethod
     def _file(spec: dict) -> dict:
         additions, deletions = int(spec.get("additions", 1)), int(spec.get("deletions", 0))
-        return {"sha": fake_sha(spec["filename"]), "filename": spec["filename"],
+        file = {"sha": fake_sha(spec["filename"]), "filename": spec["filename"],
                 "status": spec.get("status", "modified"), "additions": additions, "deletions": deletions,
                 "changes": additions + deletions}
+        for optional in ("patch", "previous_filename"):  # GitHub leaves them out when there are none
+            if spec.get(optional) is not None:
+                file[optional] = spec[optional]
+        return file
 
     @staticmethod
     def _sizes(pr: dict, files: list[dict]) -> None:

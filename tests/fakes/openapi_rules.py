@@ -121,10 +121,24 @@ class OpenApiRules:
             raw_routes.append((-literal, template, ops))
         raw_routes.sort(key=lambda r: r[:2])
         for _, template, ops in raw_routes:
-            pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "([^/]+)", re.escape(template)) + "$")
+            multi = self._multi_segment(ops)
+            pattern = re.compile("^" + re.sub(r"\\\{([^}]+)\\\}",
+                                              lambda m: "(.+)" if m.group(1) in multi else "([^/]+)",
+                                              re.escape(template)) + "$")
             self._routes.append((pattern, template, ops))
         self._operations: dict[tuple[str, str], Operation] = {}
         self._validators: dict[int, OAS30Validator] = {}
+
+    def _multi_segment(self, ops: dict) -> set[str]:
+        """Path parameters GitHub marks ``x-multi-segment`` (a file path in "Get repository content"):
+        they span slashes, as GitHub routes them."""
+        names = set()
+        for template, method, spec, shared in ops.values():
+            for param in shared + spec.get("parameters", []):
+                param = self.resolve(param)
+                if param.get("in") == "path" and param.get("x-multi-segment"):
+                    names.add(param["name"])
+        return names
 
     def resolve(self, node: dict) -> dict:
         while isinstance(node, dict) and "$ref" in node:

@@ -38,9 +38,11 @@ class FakeInstallationClient:
     method name, raised (one per call) before the call takes effect."""
 
     def __init__(self, pulls: dict[tuple[str, int], dict] | None = None,
-                 files: dict[tuple[str, int], list] | None = None):
+                 files: dict[tuple[str, int], list] | None = None,
+                 contents: dict[tuple[str, str], dict[str, str]] | None = None):
         self.pulls = pulls or {}
         self.files = files or {}
+        self.contents = contents or {}  # (repo, commit sha) -> {path: text}
         self.runs: dict[int, dict[str, Any]] = {}
         self.calls: list[tuple[str, Any]] = []
         self.fail: dict[str, list[Exception]] = {}
@@ -63,6 +65,17 @@ class FakeInstallationClient:
         self.calls.append(("list_pull_request_files", (repo, number)))
         self._maybe_fail("list_pull_request_files")
         return copy.deepcopy(self.files.get((repo, number), []))
+
+    def get_file_text(self, repo: str, path: str, ref: str) -> str | None:
+        self.calls.append(("get_file_text", (path, ref)))
+        self._maybe_fail("get_file_text")
+        return self.contents.get((repo, ref), {}).get(path)
+
+    def list_directory(self, repo: str, path: str, ref: str) -> list[dict]:
+        self.calls.append(("list_directory", (path, ref)))
+        tree = self.contents.get((repo, ref), {})
+        return [{"type": "file", "path": p, "name": p.rsplit("/", 1)[-1]} for p in sorted(tree)
+                if p.rsplit("/", 1)[0] == path]
 
     def create_check_run(self, repo: str, body: dict) -> dict:
         self.calls.append(("create_check_run", body))
