@@ -9,6 +9,7 @@ import re
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.deploy.checks import ROOT, _run
+from tests.deploy.scaling_checks import trigger_queries
 
 # Metrics PRGuard does not export: Prometheus's own `up`, and kube-state-metrics' Job/CronJob series
 # (installed with kube-prometheus-stack, k8s/platform/kube-prometheus-stack.values.yaml), with the labels
@@ -66,8 +67,9 @@ def dashboards(docs: list[dict]) -> dict[str, dict]:
 
 
 def expressions(docs: list[dict]) -> list[dict]:
-    """Every PromQL expression of the alerts and dashboards, ``{"where", "expr"}``."""
+    """Every PromQL expression of the alerts, the dashboards and the autoscaler, ``{"where", "expr"}``."""
     found = [{"where": f"alert {rule['alert']}", "expr": rule["expr"]} for rule in alert_rules(docs)]
+    found += trigger_queries(docs)
     for name, dashboard in dashboards(docs).items():
         for panel in dashboard.get("panels", []):
             for target in panel.get("targets", []):
