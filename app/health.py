@@ -61,11 +61,14 @@ class ModelState:
 
 
 def registry_model_state(settings) -> ModelState:
-    """The default model-state source: the ``champion`` alias in the configured MLflow registry."""
+    """The default model-state source: the ``champion`` alias in the configured MLflow registry. Each
+    lookup also exports the champion's version and registration time (the "champion too old" alert)."""
     def lookup() -> str | None:
         from prguard.model import registry  # MLflow is heavy: imported in the background thread only
 
-        return registry.champion_version(settings)
+        found = registry.champion(settings)
+        metrics.set_champion(settings.model_name, found and found.version, found and found.registered_at)
+        return found.version if found is not None else None
 
     return ModelState(lookup, settings.model_refresh_seconds)
 

@@ -11,6 +11,7 @@ Every metric has labels so that no value file is created at import time (no I/O 
 from __future__ import annotations
 
 import os
+import threading
 from typing import Callable
 
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
@@ -61,9 +62,30 @@ PULL_REQUESTS_SCORED = Counter(
 )
 PULL_REQUESTS_FLAGGED = Counter(
     "prguard_pull_requests_flagged_total",
-    "Pull requests whose score exceeded the model's threshold, by check-run conclusion.",
-    ["conclusion"],
+    "Pull requests whose score exceeded the model's threshold, by repository (the first "
+    "MAX_REPOSITORY_LABELS repositories a process flags; later ones count as 'other') and check-run "
+    "conclusion.",
+    ["repository", "conclusion"],
 )
+CHAMPION_REGISTERED = Gauge(
+    "prguard_champion_registered_timestamp_seconds",
+    "When the champion model version was registered (Unix time; 0 when no champion is registered).",
+    ["model"],
+    multiprocess_mode="mostrecent",
+)
+GITHUB_RATE_LIMITED = Counter(
+    "prguard_github_rate_limited_total",
+    "GitHub answers that were rate limits, by limit: primary (the hourly budget is spent) or secondary "
+    "(too many requests or content created too fast; GitHub may block the App if it keeps on).",
+    ["limit"],
+)
+
+# Each repository label value is a series per conclusion and process: an organisation with thousands of
+# repositories must not make thousands of series. Beyond this many, a process counts flags as "other".
+MAX_REPOSITORY_LABELS = 200
+OTHER_REPOSITORY = "other"
+_labelled_repositories: set[str] = set()
+_repositories_lock = threading.Lock()
 
 FEEDBACK = Counter(
     "prguard_feedback_total",
@@ -99,11 +121,35 @@ def set_model_version(model: str, version: int | str | None) -> None:
     MODEL_VERSION.labels(model=model).set(float(version) if version not in (None, "") else 0.0)
 
 
-def count_scored(anomalous: bool, conclusion: str) -> None:
+def repository_label(repository: str | None) -> str:
+    """``repository`` while fewer than MAX_REPOSITORY_LABELS distinct ones were labelled, else "other"."""
+    if not repository:
+        return OTHER_REPOSITORY
+    with _repositories_lock:
+        if repository in _labelled_repositories:
+            return repository
+        if len(_labelled_repositories) < MAX_REPOSITORY_LABELS:
+            _labelled_repositories.add(repository)
+            return repository
+    return OTHER_REPOSITORY
+
+
+def count_scored(anomalous: bool, conclusion: str, repository: str | None = None) -> None:
     """A PR was scored; ``conclusion`` is the check run's conclusion (success, neutral, failure...)."""
     PULL_REQUESTS_SCORED.labels(verdict="unusual" if anomalous else "usual").inc()
     if anomalous:
-        PULL_REQUESTS_FLAGGED.labels(conclusion=conclusion).inc()
+        PULL_REQUESTS_FLAGGED.labels(repository=repository_label(repository), conclusion=conclusion).inc()
+
+
+def set_champion(model: str, version: int | str | None, registered_at: float | None) -> None:
+    """The registry's champion as the service last read it: its version and registration time."""
+    set_model_version(model, version)
+    CHAMPION_REGISTERED.labels(model=model).set(float(registered_at or 0.0))
+
+
+def count_rate_limited(limit: str) -> None:
+    """GitHub answered with a rate limit: ``limit`` is "primary" or "secondary"."""
+    GITHUB_RATE_LIMITED.labels(limit=limit).inc()
 
 
 def count_feedback(outcome: str) -> None:

@@ -19,6 +19,7 @@ def github_connector(settings: Settings, store: Store, **core_options: Any):
     from prguard.github import GitHubApp, TokenClient
 
     core_options.setdefault("observer", metrics.count_github_call)
+    core_options.setdefault("limit_observer", metrics.count_rate_limited)
     if settings.has_app_credentials:
         app = GitHubApp.from_settings(settings, **core_options)
 
@@ -76,7 +77,8 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
 
     def on_scored(score: dict) -> None:
         anomalous = bool(score.get("anomalous"))
-        metrics.count_scored(anomalous, settings.unusual_conclusion if anomalous else "success")
+        metrics.count_scored(anomalous, settings.unusual_conclusion if anomalous else "success",
+                             score.get("repo"))
 
     return JobContext(
         store=store,

@@ -29,13 +29,20 @@ EXPECTED_LABEL = "expected"
 BATCH_ROWS = 10_000
 
 
+def is_cluster_master(master: str | None) -> bool:
+    """True when executors run outside this process: Kubernetes pods (``k8s://``) or a standalone cluster."""
+    return bool(master) and master.startswith(("k8s://", "spark://"))
+
+
 def spark_session(master: str | None = "local[*]", driver_memory: str = "1g",
                   app_name: str = "prguard-preprocess", conf: dict[str, str] | None = None) -> SparkSession:
     """A SparkSession for the job. ``master=None`` keeps what spark-submit configured."""
     # Spark's Python workers must run this interpreter (it has prguard installed), and a local driver
-    # must not look up or advertise a routable address when it only talks to itself.
+    # must not look up or advertise a routable address when it only talks to itself. A driver whose
+    # executors run in other pods (k8s://) must listen on the pod's address instead.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    if not is_cluster_master(master):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName(app_name)
     if master:
         builder = builder.master(master)
@@ -147,6 +154,9 @@ def run(spark: SparkSession, options: dict[str, str], objects: ObjectStore, expe
     # Both passes (profiles, then vectors) must see the same snapshot of a store that webhooks keep
     # changing, so the documents are read once and kept on local disk (not in the modest heap).
     frame = frame.persist(StorageLevel.DISK_ONLY)
+    # Executors in other pods do not share this process's environment: the object store they write
+    # through carries the credentials the driver resolved (inside Spark's task closure, never in a pod spec).
+    objects = objects.for_workers()
     try:
         log.info("building repository profiles from %s (%d partitions)",
                  spark_source.describe_store(options), frame.rdd.getNumPartitions())

@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The Spark preprocessing job: `prguard preprocess` (Spark local mode inside the pod; Java 17 runtime).
+# The Spark preprocessing job: `prguard preprocess` (Spark local mode inside the pod by default; with
+# --master k8s:// the same image also runs the executor pods, see spark-entrypoint.sh). Java 17 runtime.
 # Build from the repository root.
 
 # --- builder ------------------------------------------------------------------------------------------
@@ -35,11 +36,14 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYSPARK_PYTHON=/opt/venv/bin/python \
     PYSPARK_DRIVER_PYTHON=/opt/venv/bin/python \
     SPARK_LOCAL_DIRS=/tmp/spark \
+    SPARK_HOME=/opt/venv/lib/python3.11/site-packages/pyspark \
     HOME=/tmp \
     PRGUARD_DATA_DIR=/var/lib/prguard \
     PRGUARD_LOG_FORMAT=json
 RUN mkdir -p /var/lib/prguard && chown 10001:10001 /var/lib/prguard
+COPY --chmod=0755 docker/spark-entrypoint.sh /usr/local/bin/spark-entrypoint.sh
 WORKDIR /var/lib/prguard
 USER 10001:10001
-ENTRYPOINT ["prguard"]
+# `prguard ARGS` for the CronJob; `executor` for the pods a Kubernetes-mode driver starts.
+ENTRYPOINT ["/usr/local/bin/spark-entrypoint.sh"]
 CMD ["preprocess"]

@@ -21,6 +21,28 @@ def default_partitions(total: int, parallelism: int) -> int:
     return max(parallelism, math.ceil(total / ROWS_PER_PARTITION), 1)
 
 
+def spark_conf(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--conf KEY=VALUE`` options as a dict, with a message naming a malformed one."""
+    conf = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise click.BadParameter(f"{pair!r} is not spark.KEY=VALUE", param_hint="--conf")
+        conf[key.strip()] = value
+    return conf
+
+
+def check_cluster_inputs(settings, feature_uri: str) -> None:
+    """Executors in other pods can reach MongoDB and s3://, not this pod's SQLite file or directory."""
+    if not settings.mongo_uri:
+        raise click.UsageError("executors on a cluster read the store's partitions themselves: set MONGO_URI "
+                               "(the embedded SQLite file exists only in this pod), or use --master local[*]")
+    if not feature_uri.startswith("s3://"):
+        raise click.UsageError(f"executors on a cluster write the feature set themselves: {feature_uri!r} is "
+                               "a local path; use an s3:// PRGUARD_FEATURES_URI or --output, "
+                               "or --master local[*]")
+
+
 @click.command()
 @click.option("--master", envvar="SPARK_MASTER", default=None,
               help="Spark master URL (env SPARK_MASTER). Default: local[*], or what spark-submit set.")
@@ -31,8 +53,11 @@ def default_partitions(total: int, parallelism: int) -> int:
               help="Feature store: a directory or s3://bucket/prefix (default PRGUARD_FEATURES_URI, "
                    "else <data dir>/features). S3_ENDPOINT_URL selects e.g. DigitalOcean Spaces.")
 @click.option("--driver-memory", default="1g", show_default=True, help="Spark driver heap.")
+@click.option("--conf", "conf_pairs", multiple=True, metavar="spark.KEY=VALUE",
+              help="A Spark setting, as spark-submit's --conf (repeatable); e.g. the executor image and "
+                   "the driver's pod address for --master k8s://.")
 @configured("preprocess")
-def preprocess(settings, master, partitions, output_uri, driver_memory):
+def preprocess(settings, master, partitions, output_uri, driver_memory, conf_pairs):
     """Build a versioned feature set (Parquet + manifest) from every stored pull request."""
     from batch import preprocess as job
     from batch import spark_source
@@ -40,6 +65,9 @@ def preprocess(settings, master, partitions, output_uri, driver_memory):
     # settings_for also exported the S3 credentials from Vault before the JVM starts: Spark's Python
     # workers inherit them.
     configure_logging(settings.log_level, settings.log_format)
+    conf = spark_conf(conf_pairs)
+    if job.is_cluster_master(master):
+        check_cluster_inputs(settings, output_uri or settings.feature_store)
     store = open_store(settings)
     try:
         total = store.count_pull_requests()
@@ -55,7 +83,7 @@ def preprocess(settings, master, partitions, output_uri, driver_memory):
         master = "local[*]"
     # A session that already runs in this process (an embedding pipeline, tests) is reused, not stopped.
     owns_session = job.active_session() is None
-    spark = job.spark_session(master=master, driver_memory=driver_memory)
+    spark = job.spark_session(master=master, driver_memory=driver_memory, conf=conf)
     try:
         parallelism = spark.sparkContext.defaultParallelism
         options = spark_source.store_options(settings, partitions or default_partitions(total, parallelism))

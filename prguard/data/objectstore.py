@@ -45,6 +45,11 @@ class ObjectStore(abc.ABC):
     def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
         """A pyarrow filesystem and the base path in it, for reading or writing Parquet datasets."""
 
+    def for_workers(self) -> "ObjectStore":
+        """This store as other processes (Spark executors in other pods) must receive it: self, unless
+        its access depends on this process's environment."""
+        return self
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.uri!r})"
 
@@ -109,19 +114,38 @@ class S3ObjectStore(ObjectStore):
         self.region_name = region_name
         self.uri = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         self._client: Any = None
+        # (access key, secret key, session token) resolved by another process; None: boto3's own chain.
+        self._credentials: tuple[str, str, str | None] | None = None
+
+    def for_workers(self) -> "S3ObjectStore":
+        """A copy carrying the credentials boto3 resolves here (from the environment Vault filled), for
+        executors whose pods have no such environment. It travels inside Spark's task closure."""
+        credentials = self._session().get_credentials()
+        copy = S3ObjectStore(self.bucket, self.prefix, self.endpoint_url, self.region_name)
+        if credentials is not None:
+            frozen = credentials.get_frozen_credentials()
+            copy._credentials = (frozen.access_key, frozen.secret_key, frozen.token)
+        return copy
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_client"] = None  # boto3 clients cannot be pickled; each process makes its own
         return state
 
+    def _session(self) -> Any:
+        import boto3
+
+        if self._credentials is None:
+            return boto3.session.Session()
+        access_key, secret_key, token = self._credentials
+        return boto3.session.Session(aws_access_key_id=access_key, aws_secret_access_key=secret_key,
+                                     aws_session_token=token)
+
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-
-            self._client = boto3.session.Session().client(
-                "s3", endpoint_url=self.endpoint_url, region_name=self.region_name)
+            self._client = self._session().client("s3", endpoint_url=self.endpoint_url,
+                                                  region_name=self.region_name)
         return self._client
 
     def _key(self, key: str) -> str:
@@ -160,9 +184,7 @@ class S3ObjectStore(ObjectStore):
 
     def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
         # Resolve credentials and region through boto3 so pyarrow uses exactly what boto3 uses.
-        import boto3
-
-        credentials = boto3.session.Session().get_credentials()
+        credentials = self._session().get_credentials()
         frozen = credentials.get_frozen_credentials() if credentials is not None else None
         kwargs: dict[str, Any] = {"region": self.client.meta.region_name or "us-east-1"}
         if frozen is not None:

@@ -66,13 +66,15 @@ class HttpCore:
 
     ``sleep`` and ``clock`` are injectable so tests run the retry schedule without waiting.
     ``observer(method, status)`` is called for every HTTP attempt (status None for a network error),
-    for metrics.
+    and ``limit_observer(limit)`` for every rate-limit answer ("primary": the budget is spent and GitHub
+    named its reset; "secondary": anything else GitHub asked us to wait for), both for metrics.
     """
 
     def __init__(self, api_url: str, policy: RetryPolicy | None = None,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
-                 observer: Callable[[str, int | None], None] | None = None, rng: random.Random | None = None):
+                 observer: Callable[[str, int | None], None] | None = None, rng: random.Random | None = None,
+                 limit_observer: Callable[[str], None] | None = None):
         self.rest_url = rest_base_url(api_url)
         self.graphql_url = graphql_url(api_url)
         self.policy = policy or RetryPolicy()
@@ -80,6 +82,7 @@ class HttpCore:
         self._sleep = sleep
         self.clock = clock
         self._observer = observer
+        self._limit_observer = limit_observer
         self._rng = rng or random.Random()
         self._session = requests.Session()
         self._session.headers.update({
@@ -177,6 +180,9 @@ class HttpCore:
                 failure = _error_for(method, path, response, body)
                 wait = rate_limit_wait(status, response.headers, body, self.clock(), self.policy)
                 limited = wait is not None
+                if limited and self._limit_observer is not None:
+                    primary = reset_wait(response.headers, self.clock()) is not None
+                    self._limit_observer("primary" if primary else "secondary")
                 if wait is None and status >= 500:
                     wait = backoff(attempt, self.policy, self._rng)
                 if wait is None:
@@ -235,7 +241,10 @@ class HttpCore:
                                      for e in errors)
                 raise GitHubGraphQLError(f"GitHub GraphQL query failed: {messages}", errors=errors,
                                          status=response.status_code, method="POST", path="/graphql")
-            if reset_wait(response.headers, self.clock()) is not None:
+            primary = reset_wait(response.headers, self.clock()) is not None
+            if self._limit_observer is not None:
+                self._limit_observer("primary" if primary else "secondary")
+            if primary:
                 continue  # the answer said 0 remaining: the next request's throttle waits for the reset
             wait = self.policy.secondary_wait
             if waited + wait > self.policy.max_wait:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import logging
 import math
@@ -174,15 +175,31 @@ class TrackedRun:
         mlflow.log_params({"champion_decision": decision, "champion_reason": reason[:500]})
 
 
-def champion_version(settings, client: MlflowClient | None = None) -> str | None:
-    """The version the champion alias points at, or None when there is none (or no model at all)."""
+@dataclasses.dataclass(frozen=True)
+class Champion:
+    """The version the champion alias points at and when that version was registered (Unix seconds)."""
+
+    version: str
+    registered_at: float
+
+
+def champion(settings, client: MlflowClient | None = None) -> Champion | None:
+    """The champion, or None when there is none (or no model at all)."""
     client = client or connect(settings)
     try:
-        return str(client.get_model_version_by_alias(settings.model_name, CHAMPION_ALIAS).version)
+        found = client.get_model_version_by_alias(settings.model_name, CHAMPION_ALIAS)
     except MlflowException as exc:
         if exc.error_code in ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE", "NOT_FOUND"):
             return None
         raise
+    # MLflow keeps milliseconds since the epoch.
+    return Champion(str(found.version), (found.creation_timestamp or 0) / 1000.0)
+
+
+def champion_version(settings, client: MlflowClient | None = None) -> str | None:
+    """The version the champion alias points at, or None when there is none (or no model at all)."""
+    found = champion(settings, client)
+    return found.version if found is not None else None
 
 
 def promote(settings, version: str) -> None:

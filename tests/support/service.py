@@ -38,6 +38,17 @@ def wait_for(url: str, status: int = 200, timeout: float = 60.0, process: subpro
                        f"{last.status_code if last is not None else 'no answer'})")
 
 
+def stop(process: subprocess.Popen, seconds: float = 40) -> None:
+    """SIGTERM, as Kubernetes sends it; SIGKILL to the whole group after ``seconds``."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 @contextlib.contextmanager
 def running_service(data_dir: Path, secret: str, workers: int = 2, with_worker: bool = False,
                     extra_env: dict[str, str] | None = None, metrics_port: int | None = None):
@@ -63,11 +74,23 @@ def running_service(data_dir: Path, secret: str, workers: int = 2, with_worker: 
             wait_for(f"{probes_url}/healthz", process=process)
             yield base_url, process
         finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(40)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            stop(process)
     process.log = log_path.read_text(errors="replace")  # for assertions on shutdown and logs
+
+
+@contextlib.contextmanager
+def running_worker(data_dir: Path, metrics_port: int, extra_env: dict[str, str] | None = None):
+    """Yield the `prguard worker --metrics-bind 127.0.0.1:METRICS_PORT` process; stopped with SIGTERM."""
+    env = {**os.environ, "PRGUARD_DATA_DIR": str(data_dir), "PRGUARD_LOG_FORMAT": "json",
+           "PRGUARD_WORKER_POLL_SECONDS": "0.2", **(extra_env or {})}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    log_path = data_dir / "worker.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([PRGUARD, "worker", "--metrics-bind", f"127.0.0.1:{metrics_port}"], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_for(f"http://127.0.0.1:{metrics_port}/healthz", process=process)
+            yield process
+        finally:
+            stop(process)
+    process.log = log_path.read_text(errors="replace")

@@ -78,3 +78,25 @@ def test_s3_store_survives_pickling_for_spark_executors(s3_server):
     copy = pickle.loads(pickle.dumps(store))
     copy.put_bytes("b.txt", b"after")
     assert store.list() == ["a.txt", "b.txt"]
+
+
+def test_a_store_for_workers_carries_the_drivers_credentials(s3_server, monkeypatch):
+    bucket = s3_server.create_bucket()
+    store = objectstore.for_uri(f"s3://{bucket}", endpoint_url=s3_server.endpoint_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "driver-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "driver-secret")
+    shipped = pickle.dumps(store.for_workers())
+    # An executor pod: none of the driver's environment.
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    executor_copy = pickle.loads(shipped)
+    credentials = executor_copy._session().get_credentials()
+    assert (credentials.access_key, credentials.secret_key) == ("driver-key", "driver-secret")
+    executor_copy.put_bytes("part-0.parquet", b"rows")
+    assert executor_copy.get_bytes("part-0.parquet") == b"rows"
+    assert "driver-secret" not in repr(executor_copy)
+
+
+def test_a_local_store_goes_to_workers_as_it_is(tmp_path):
+    store = LocalObjectStore(tmp_path)
+    assert store.for_workers() is store

@@ -103,8 +103,8 @@ def test_metrics_expose_what_the_worker_reports(webhook_client):
     metrics.count_github_call("post", 201)
     metrics.count_github_call("GET", None)
     metrics.set_model_version("prguard-autoencoder", "7")
-    metrics.count_scored(True, "neutral")
-    metrics.count_scored(False, "success")
+    metrics.count_scored(True, "neutral", "acme/web")
+    metrics.count_scored(False, "success", "acme/web")
     after = scrape(webhook_client)
 
     def delta(name, **labels):
@@ -117,7 +117,7 @@ def test_metrics_expose_what_the_worker_reports(webhook_client):
     assert value(after, "prguard_model_version", model="prguard-autoencoder") == 7
     assert delta("prguard_pull_requests_scored_total", verdict="unusual") == 1
     assert delta("prguard_pull_requests_scored_total", verdict="usual") == 1
-    assert delta("prguard_pull_requests_flagged_total", conclusion="neutral") == 1
+    assert delta("prguard_pull_requests_flagged_total", repository="acme/web", conclusion="neutral") == 1
 
 
 def test_metrics_scrape_survives_a_store_outage(webhook_settings, tmp_path):

@@ -72,6 +72,11 @@ case "$STAGE" in
     seed_store
     run "$IMAGE" preprocess --master 'local[2]' --driver-memory 1g
     python -c "import boto3, sys; r = boto3.client('s3', endpoint_url='$S3_ENDPOINT_URL').list_objects_v2(Bucket='prguard-ci'); sys.exit(0 if r.get('KeyCount') else 'no feature set written')"
+    # The same image runs the executor pods of a k8s:// driver; started without a driver's variables it
+    # must refuse with its usage status (64), which also shows the entrypoint script is in place.
+    status=0
+    run "$IMAGE" executor >"$work/executor.log" 2>&1 || status=$?
+    [ "$status" = 64 ] || { cat "$work/executor.log" >&2; echo "executor entrypoint exited $status, not 64" >&2; exit 1; }
     ;;
   train)
     start_backends
