@@ -5,6 +5,8 @@ import signal
 
 import pytest
 
+from app.check_runs import MAX_REASON_CHARS
+from prguard import markdown
 from prguard.config import Settings
 from prguard.model import registry
 from tests.e2e.conftest import INSTALLATION_ID, REPO
@@ -65,8 +67,8 @@ def test_webhook_to_check_run_with_the_champions_verdict_and_reasons(service, gi
     assert expected["anomalous"], expected
     assert run["conclusion"] == "neutral"
     assert run["output"]["title"].startswith("Unusual for this repository")
-    for reason in expected["reasons"]:
-        assert reason["sentence"] in run["output"]["summary"]
+    for reason in expected["reasons"]:  # as the check run shows them: escaped (prguard.markdown)
+        assert f"- {markdown.text(reason['sentence'], MAX_REASON_CHARS)}" in run["output"]["summary"]
     assert f"Model version: `{champion[1]}`" in run["output"]["summary"]
     assert any(a["path"] == ".github/workflows/ci.yml" and a["annotation_level"] == "warning"
                for a in run["annotations"])
