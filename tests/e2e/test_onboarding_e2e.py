@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.check_runs import MAX_REASON_CHARS
+from prguard import markdown
 from prguard.model import registry
 from prguard.config import Settings
 from prguard.features.key_values import key_values
@@ -102,7 +104,7 @@ def test_an_added_repository_is_backfilled_and_scored_against_its_own_history(se
     bundle = registry.load_champion(tracking)
     assert bundle.profile_for(NEW_REPO) is None  # the model's snapshot never saw this repository
     expected = bundle.score([doc], lambda repo: newest)[0]
-    for reason in expected["reasons"]:
-        assert reason["sentence"] in summary
+    for reason in expected["reasons"]:  # as the check run shows them: escaped (prguard.markdown)
+        assert f"- {markdown.text(reason['sentence'], MAX_REASON_CHARS)}" in summary
     assert f"Model version: `{champion_before}`" in summary
     assert registry.champion_version(tracking) == champion_before  # no retraining happened

@@ -5,6 +5,8 @@ import signal
 
 import pytest
 
+from app.check_runs import MAX_REASON_CHARS
+from prguard import markdown
 from prguard.config import Settings
 from prguard.model import registry
 from tests.e2e.conftest import INSTALLATION_ID, REPO
@@ -66,8 +68,8 @@ def test_webhook_to_check_run_with_the_champions_verdict_and_reasons(service, gi
     assert run["conclusion"] == "neutral"
     # Both kinds of evidence: the shell payload in the title is a finding, the shape is the model's.
     assert run["output"]["title"].startswith("Unusual: shell command in the title; score ")
-    for reason in expected["reasons"]:
-        assert reason["sentence"] in run["output"]["summary"]
+    for reason in expected["reasons"]:  # as the check run shows them: escaped (prguard.markdown)
+        assert f"- {markdown.text(reason['sentence'], MAX_REASON_CHARS)}" in run["output"]["summary"]
     assert f"Model version: `{champion[1]}`" in run["output"]["summary"]
     assert any(a["path"] == ".github/workflows/ci.yml" and a["annotation_level"] == "warning"
                for a in run["annotations"])
