@@ -8,6 +8,7 @@ import math
 import re
 from typing import Any, NamedTuple
 
+from prguard import validation
 from prguard.features import paths
 
 MAINTAINER_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
@@ -55,16 +56,13 @@ def _count(value: Any) -> int | None:
 
 
 def parse_time(value: Any) -> dt.datetime | None:
-    """GitHub's ISO-8601 timestamps ('2019-05-15T15:20:33Z'), as aware UTC datetimes."""
-    if not isinstance(value, str) or not value:
-        return None
+    """GitHub's ISO-8601 timestamps ('2019-05-15T15:20:33Z'), as aware UTC datetimes; None for a missing
+    time or one that is not a real GitHub time (out of range, overflowing), so a stored document with a
+    forged time still gets its features."""
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return validation.timestamp(value, "time")
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.astimezone(dt.timezone.utc)
 
 
 class ChangedFile(NamedTuple):  # a named tuple: PRs have thousands of files, and it builds fastest

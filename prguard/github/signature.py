@@ -12,8 +12,25 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+class BodySignature:
+    """The HMAC of a body fed in chunks as it is read, so the body is never copied to be checked."""
+
+    def __init__(self, secret: str):
+        self._mac = hmac.new(secret.encode("utf-8"), digestmod=hashlib.sha256)
+
+    def update(self, chunk: bytes) -> None:
+        self._mac.update(chunk)
+
+    def matches(self, header: str | None) -> bool:
+        """Constant-time check of a received header; False when the header is missing."""
+        if not header:
+            return False
+        expected = ("sha256=" + self._mac.hexdigest()).encode()
+        return hmac.compare_digest(expected, header.strip().encode("utf-8", "replace"))
+
+
 def verify(secret: str, body: bytes, header: str | None) -> bool:
     """Constant-time check of a received header against ``body``; False when the header is missing."""
-    if not header:
-        return False
-    return hmac.compare_digest(sign(secret, body).encode(), header.strip().encode("utf-8", "replace"))
+    signature = BodySignature(secret)
+    signature.update(body)
+    return signature.matches(header)
