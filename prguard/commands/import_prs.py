@@ -7,6 +7,7 @@ import click
 
 from prguard.config import ConfigError
 from prguard.secrets import settings_for
+from prguard.terminal import printable
 
 # More than this many bad lines are summarised, so a wrong file does not flood the terminal.
 MAX_ERRORS_SHOWN = 50
@@ -35,7 +36,7 @@ def import_prs(file) -> None:
         store.close()
     source = "stdin" if file.name == "<stdin>" else file.name
     for line_no, message in report.errors[:MAX_ERRORS_SHOWN]:
-        click.echo(f"{source}:{line_no}: {message}", err=True)
+        click.echo(printable(f"{source}:{line_no}: {message}"), err=True)
     if len(report.errors) > MAX_ERRORS_SHOWN:
         click.echo(f"... and {len(report.errors) - MAX_ERRORS_SHOWN} more bad lines", err=True)
     click.echo(report.summary())

@@ -1,22 +1,23 @@
 """The GitHub API calls PRGuard makes on behalf of one installation (or a plain token)."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from prguard import validation
 from prguard.github.auth import StaticToken
 from prguard.github.client import Credential, HttpCore
 from prguard.github.queries import PULL_REQUEST_PAGE
 
 # GitHub stops listing a pull request's files after 3000 (REST "List pull requests files").
 MAX_PULL_REQUEST_FILES = 3000
-_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
 
 def split_repo(repo: str) -> tuple[str, str]:
     """``owner/name`` as its two parts; anything else is a usage error, never a URL fragment."""
-    if not isinstance(repo, str) or not _REPO.match(repo) or ".." in repo:
-        raise ValueError(f"repository must look like OWNER/NAME, got {repo!r}")
+    try:
+        validation.full_name(repo, "repository")
+    except ValueError:
+        raise ValueError(f"repository must look like OWNER/NAME, got {repo!r}") from None
     owner, name = repo.split("/")
     return owner, name
 
@@ -88,6 +89,7 @@ class GitHubClient:
 
     def list_check_runs_for_ref(self, repo: str, sha: str, check_name: str | None = None) -> list[dict]:
         split_repo(repo)
+        validation.sha(sha, "head_sha")  # it goes into the path: never '../..' or a '#'
         params: dict[str, Any] = {"filter": "all"}
         if check_name:
             params["check_name"] = check_name

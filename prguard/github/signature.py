@@ -9,7 +9,9 @@ HEADER = "X-Hub-Signature-256"
 
 def sign(secret: str, body: bytes) -> str:
     """The header value GitHub sends for ``body`` with the webhook ``secret``."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    signature = BodySignature(secret)
+    signature.update(body)
+    return signature.header()
 
 
 class BodySignature:
@@ -21,12 +23,15 @@ class BodySignature:
     def update(self, chunk: bytes) -> None:
         self._mac.update(chunk)
 
+    def header(self) -> str:
+        """The header value GitHub would send for what was fed so far."""
+        return "sha256=" + self._mac.hexdigest()
+
     def matches(self, header: str | None) -> bool:
         """Constant-time check of a received header; False when the header is missing."""
         if not header:
             return False
-        expected = ("sha256=" + self._mac.hexdigest()).encode()
-        return hmac.compare_digest(expected, header.strip().encode("utf-8", "replace"))
+        return hmac.compare_digest(self.header().encode(), header.strip().encode("utf-8", "replace"))
 
 
 def verify(secret: str, body: bytes, header: str | None) -> bool:
