@@ -29,6 +29,10 @@ _NAME = r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,100}"
 _FULL_NAME = re.compile(rf"{_OWNER}/{_NAME}")
 
 
+_CONTAINERS = (dict, list)
+_RISKY_ESCAPE = re.compile(r"\\u(?:[dD][89abAB]|[dD][c-fC-F]|0000)")
+
+
 class InvalidJSON(ValueError):
     """A body or line that is not JSON PRGuard can store; the message says what is wrong."""
 
@@ -60,46 +64,60 @@ def _check_string(value: str, what: str) -> None:
             raise InvalidJSON(f"{what} contains a lone surrogate (\\ud800-\\udfff), not text") from None
 
 
-def check_tree(value: Any, max_depth: int = MAX_DEPTH) -> None:
-    """Refuse nesting deeper than ``max_depth`` and strings that are not text (iteratively: no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            if depth > max_depth:
-                raise InvalidJSON(f"nested deeper than {max_depth} levels")
-            for key, item in node.items():
-                _check_string(key, "a key")
-                if "\x00" in key:
-                    raise InvalidJSON("a key contains a NUL character")
-                if isinstance(item, (dict, list, str)):
-                    stack.append((item, depth + 1))
-        elif isinstance(node, list):
-            if depth > max_depth:
-                raise InvalidJSON(f"nested deeper than {max_depth} levels")
-            stack.extend((item, depth + 1) for item in node if isinstance(item, (dict, list, str)))
-        elif isinstance(node, str):
-            _check_string(node, "a string")
+def check_tree(value: Any, max_depth: int = MAX_DEPTH, strings: bool = True) -> None:
+    """Refuse nesting deeper than ``max_depth`` and, with ``strings``, keys and strings that are not
+    text (lone surrogates, NUL in a key). Level by level, so no recursion however deep the value is."""
+    level, depth = [value], 1
+    while level:
+        below = []
+        for node in level:
+            if type(node) is dict:
+                if strings:
+                    for key in node:
+                        _check_string(key, "a key")
+                        if "\x00" in key:
+                            raise InvalidJSON("a key contains a NUL character")
+                children = node.values()
+            elif type(node) is list:
+                children = node
+            else:
+                if type(node) is str:
+                    _check_string(node, "a string")
+                continue
+            below.extend([child for child in children if type(child) in _CONTAINERS]
+                         if not strings else
+                         [child for child in children if type(child) in _CONTAINERS or type(child) is str])
+        if any(type(node) in _CONTAINERS for node in below) and depth >= max_depth:
+            raise InvalidJSON(f"nested deeper than {max_depth} levels")
+        level, depth = below, depth + 1
 
 
-def loads(data: bytes | str) -> Any:
+def loads(data: bytes | bytearray | str) -> Any:
     """Parse strict JSON: UTF-8, no NaN/Infinity, finite floats, integers a store can hold, bounded
     nesting, no lone surrogates. InvalidJSON otherwise, never another exception."""
     try:
-        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+        if isinstance(data, (bytes, bytearray)):
+            text = data.decode("utf-8")  # strict: UTF-8-encoded surrogates are refused here
+        else:
+            text = data
+            text.encode("utf-8")
         value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float,
                            parse_int=_stored_int)
     except InvalidJSON:
         raise
     except UnicodeDecodeError as exc:
         raise InvalidJSON(f"not UTF-8 (byte {exc.start})") from None
+    except UnicodeEncodeError as exc:
+        raise InvalidJSON(f"contains a lone surrogate at character {exc.start}, not text") from None
     except json.JSONDecodeError as exc:
         raise InvalidJSON(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
         raise InvalidJSON(f"nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as exc:  # e.g. Python's limit on integer digits
         raise InvalidJSON(f"not valid JSON ({exc})") from None
-    check_tree(value)
+    # Past strict decoding, a lone surrogate or a NUL can only come from a \u escape: without one in
+    # the text, only the nesting needs a look (a tenth of the cost of looking at every string).
+    check_tree(value, strings=_RISKY_ESCAPE.search(text) is not None)
     return value
 
 
