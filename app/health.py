@@ -1,4 +1,8 @@
-"""GET /healthz (alive), GET /readyz (store, secret and model state) and GET /metrics."""
+"""GET /healthz (alive), GET /readyz (store, secret and model state) and GET /metrics.
+
+/readyz names a failing component and the exception's type, never its message: messages of store and
+registry clients quote their URIs, passwords included, and the endpoint answers anyone who asks.
+"""
 from __future__ import annotations
 
 import logging
@@ -43,9 +47,11 @@ class ModelState:
             version = self._lookup()
             state = {"known": True, "version": version,
                      "reason": None if version else "no champion registered yet (check runs say so)"}
-        except Exception as exc:  # any registry failure means "unknown", reported with its reason
-            reason = f"model registry unreachable: {type(exc).__name__}: {exc}"
-            state = {"known": False, "reason": reason[:300]}
+        except Exception as exc:  # any registry failure means "unknown", reported by its type only:
+            # its message may quote MLFLOW_TRACKING_URI, user and password included.
+            state = {"known": False, "reason": f"model registry unreachable: {type(exc).__name__}; "
+                                               "check MLFLOW_TRACKING_URI and the tracking server"}
+            log.warning("readiness: model registry unreachable: %s", type(exc).__name__)
         with self._lock:
             self._state = state
         return state

@@ -95,9 +95,35 @@ FEEDBACK = Counter(
 )
 
 
+# Label values of deliveries come only from these sets, "other" for anything else: the event header
+# and the action are written by whoever sends the request, and every new value is a new time series.
+# They are the events an App with PRGuard's manifest receives and their actions in GitHub's docs.
+OTHER = "other"
+EVENT_LABELS = frozenset({"ping", "pull_request", "check_suite", "check_run", "installation",
+                          "installation_repositories"})
+ACTION_LABELS = frozenset({
+    # pull_request
+    "assigned", "auto_merge_disabled", "auto_merge_enabled", "closed", "converted_to_draft", "demilestoned",
+    "dequeued", "edited", "enqueued", "labeled", "locked", "milestoned", "opened", "ready_for_review",
+    "reopened", "review_request_removed", "review_requested", "synchronize", "unassigned", "unlabeled",
+    "unlocked",
+    # check_suite and check_run
+    "completed", "requested", "rerequested", "created", "requested_action",
+    # installation and installation_repositories
+    "deleted", "new_permissions_accepted", "suspend", "unsuspend", "added", "removed",
+})
+
+
+def _label(value: str | None, known: frozenset[str]) -> str:
+    if not value:
+        return ""
+    return value if value in known else OTHER
+
+
 # ---- the API the worker (and the GitHub client) call ------------------------------------------
 def count_delivery(event: str, action: str | None, outcome: str) -> None:
-    DELIVERIES.labels(event=event or "", action=action or "", outcome=outcome).inc()
+    DELIVERIES.labels(event=_label(event, EVENT_LABELS), action=_label(action, ACTION_LABELS),
+                      outcome=outcome).inc()
 
 
 def observe_webhook(status: int, seconds: float) -> None:

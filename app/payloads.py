@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prguard import validation
 from prguard.store import InvalidPullRequest
 from prguard.store.docs import identify_pull_request
 
@@ -11,8 +12,12 @@ class BadDelivery(ValueError):
     """The delivery is well signed but not something PRGuard can act on (answered 400, nothing stored)."""
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _field(rule, value: Any, field: str):
+    """``rule(value, field)`` (a prguard.validation rule), its ValueError answered as BadDelivery."""
+    try:
+        return rule(value, field)
+    except ValueError as exc:
+        raise BadDelivery(str(exc)) from None
 
 
 def obj(payload: dict[str, Any], key: str) -> dict[str, Any]:
@@ -26,10 +31,10 @@ def installation_id(payload: dict[str, Any]) -> int:
     """The App installation the delivery belongs to; GitHub App deliveries always carry one."""
     installation = payload.get("installation")
     value = installation.get("id") if isinstance(installation, dict) else None
-    if not _is_int(value) or value <= 0:
+    if value is None:
         raise BadDelivery("missing installation: payload has no installation.id; this endpoint receives "
                           "GitHub App deliveries only (set the webhook on the App, not on a repository)")
-    return value
+    return _field(validation.github_id, value, "installation.id")
 
 
 def account_login(payload: dict[str, Any]) -> str:
@@ -44,10 +49,7 @@ def account_login(payload: dict[str, Any]) -> str:
 
 
 def repository(payload: dict[str, Any]) -> str:
-    name = obj(payload, "repository").get("full_name")
-    if not isinstance(name, str) or "/" not in name:
-        raise BadDelivery("payload has no repository.full_name of the form 'owner/name'")
-    return name
+    return _field(validation.full_name, obj(payload, "repository").get("full_name"), "repository.full_name")
 
 
 def sender_login(payload: dict[str, Any]) -> str | None:
@@ -67,10 +69,7 @@ def pull_request(payload: dict[str, Any]) -> tuple[dict[str, Any], str, int, str
 
 
 def head_sha(node: dict[str, Any], where: str) -> str:
-    sha = node.get("head_sha")
-    if not isinstance(sha, str) or not sha:
-        raise BadDelivery(f"payload has no {where}.head_sha")
-    return sha
+    return _field(validation.sha, node.get("head_sha"), f"{where}.head_sha")
 
 
 def pull_request_numbers(entries: Any) -> list[int]:
@@ -79,8 +78,10 @@ def pull_request_numbers(entries: Any) -> list[int]:
         return []
     numbers = []
     for entry in entries:
-        number = entry.get("number") if isinstance(entry, dict) else None
-        if _is_int(number) and number > 0 and number not in numbers:
+        if not isinstance(entry, dict):
+            continue
+        number = _field(validation.github_id, entry.get("number"), "pull_requests[].number")
+        if number not in numbers:
             numbers.append(number)
     return numbers
 
@@ -88,9 +89,7 @@ def pull_request_numbers(entries: Any) -> list[int]:
 def check_run(payload: dict[str, Any]) -> tuple[dict[str, Any], int, str, list[int]]:
     """``(check_run object, its id, head sha, PR numbers)``; numbers also come from its check suite."""
     run = obj(payload, "check_run")
-    run_id = run.get("id")
-    if not _is_int(run_id):
-        raise BadDelivery("payload has no check_run.id")
+    run_id = _field(validation.github_id, run.get("id"), "check_run.id")
     suite = run.get("check_suite") if isinstance(run.get("check_suite"), dict) else {}
     numbers = (pull_request_numbers(run.get("pull_requests"))
                or pull_request_numbers(suite.get("pull_requests")))
@@ -101,7 +100,7 @@ def check_run_app_id(run: dict[str, Any]) -> int | None:
     """The id of the App that created the check run (None when the payload does not say)."""
     app = run.get("app")
     value = app.get("id") if isinstance(app, dict) else None
-    return value if _is_int(value) else None
+    return value if validation.is_github_id(value) else None
 
 
 def repository_names(entries: Any, key: str) -> list[str]:
@@ -113,7 +112,5 @@ def repository_names(entries: Any, key: str) -> list[str]:
     names = []
     for entry in entries:
         name = entry.get("full_name") if isinstance(entry, dict) else None
-        if not isinstance(name, str):
-            raise BadDelivery(f"every entry of '{key}' needs a full_name")
-        names.append(name)
+        names.append(_field(validation.full_name, name, f"{key}[].full_name"))
     return names

@@ -5,8 +5,9 @@ Status codes (also in the README):
   202 accepted (stored, jobs queued) or ignored (event/action PRGuard does not use, inactive installation)
   409 a delivery id whose first attempt has not completed yet (outcome "in_progress"); if that attempt
       failed (it answered 503), a redelivery PRGUARD_DELIVERY_RECLAIM_SECONDS (60 s) after it is processed
-  400 missing X-GitHub-Event / X-GitHub-Delivery, malformed JSON, payload without installation.id or
-      without the fields the event needs
+  400 missing X-GitHub-Event / X-GitHub-Delivery, a body that is not strict JSON (prguard.validation.loads),
+      a payload without installation.id or without the fields the event needs, or with one outside
+      GitHub's rules (SHA, id, repository name, time); nothing is claimed or stored
   401 X-Hub-Signature-256 missing or not matching GITHUB_WEBHOOK_SECRET
   413 body larger than PRGUARD_MAX_WEBHOOK_BYTES (GitHub's cap, 25 MB)
   415 any content type but application/json: form-encoded deliveries (payload=...) are rejected;
@@ -15,7 +16,6 @@ Status codes (also in the README):
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -24,6 +24,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from app import metrics
 from app.handlers import BadDelivery, Delivery, dispatch
+from prguard import validation
 from prguard.github import signature
 
 log = logging.getLogger(__name__)
@@ -45,20 +46,21 @@ class Rejected(Exception):
         self.status, self.outcome, self.message = status, outcome, message
 
 
-def read_capped_body(limit: int) -> bytes:
-    """The raw body, refusing (413) anything above ``limit`` without reading more than limit + 1 bytes."""
+def read_signed_body(limit: int, signature_check: signature.BodySignature) -> bytearray:
+    """The raw body, fed to ``signature_check`` chunk by chunk as it arrives and kept in one buffer;
+    refuses (413) anything above ``limit`` without reading more than limit + 1 bytes."""
     if request.content_length is not None and request.content_length > limit:
         raise Rejected(413, "too_large", f"payload is {request.content_length} bytes; the limit is {limit}")
-    chunks, size = [], 0
-    while size <= limit:
-        chunk = request.stream.read(min(_READ_CHUNK, limit + 1 - size))
+    body = bytearray()
+    while len(body) <= limit:
+        chunk = request.stream.read(min(_READ_CHUNK, limit + 1 - len(body)))
         if not chunk:
             break
-        chunks.append(chunk)
-        size += len(chunk)
-    if size > limit:
+        signature_check.update(chunk)
+        body += chunk
+    if len(body) > limit:
         raise Rejected(413, "too_large", f"payload exceeds the limit of {limit} bytes")
-    return b"".join(chunks)
+    return body
 
 
 def _verified_delivery(settings) -> tuple[Delivery, dict]:
@@ -66,8 +68,9 @@ def _verified_delivery(settings) -> tuple[Delivery, dict]:
     if not secret:
         raise Rejected(503, "unconfigured",
                        "GITHUB_WEBHOOK_SECRET is not set; set it to the App's webhook secret")
-    body = read_capped_body(settings.max_webhook_bytes)
-    if not signature.verify(secret, body, request.headers.get(signature.HEADER)):
+    signature_check = signature.BodySignature(secret)
+    body = read_signed_body(settings.max_webhook_bytes, signature_check)
+    if not signature_check.matches(request.headers.get(signature.HEADER)):
         raise Rejected(401, "unauthorized",
                        "X-Hub-Signature-256 is missing or does not match the body; "
                        "check that GITHUB_WEBHOOK_SECRET equals the App's webhook secret")
@@ -82,9 +85,9 @@ def _verified_delivery(settings) -> tuple[Delivery, dict]:
                        f"content type {request.mimetype or 'none'!r} is not accepted; "
                        "set the webhook content type to application/json")
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Rejected(400, "bad_request", "body is not valid JSON") from None
+        payload = validation.loads(body)
+    except validation.InvalidJSON as exc:
+        raise Rejected(400, "bad_request", f"body is not JSON PRGuard accepts: {exc}") from None
     if not isinstance(payload, dict):
         raise Rejected(400, "bad_request", "body must be a JSON object")
     action = payload.get("action")

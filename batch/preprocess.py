@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 EXPECTED_LABEL = "expected"
 # Rows per Parquet row group written by an executor: bounds the memory one batch of vectors takes.
 BATCH_ROWS = 10_000
+# Skipped documents logged one by one (with their store key); the count in the manifest covers all.
+LOGGED_SKIPS = 100
 
 
 def is_cluster_master(master: str | None) -> bool:
@@ -123,6 +125,19 @@ def write_partition(index: int, rows: Iterator[Any], *, store: ObjectStore, set_
     return PartSummary(index, key.split("/", 1)[1], count, newest)
 
 
+def usable_rows(frame) -> tuple[Any, int]:
+    """The rows whose stored documents can be used, and how many were skipped; each skipped one is
+    logged with its key and the reason, so one bad document never stops the job for everyone."""
+    unusable = frame.filter(frame.problem.isNotNull()).select("key", "problem")
+    skipped = unusable.count()
+    for row in unusable.limit(LOGGED_SKIPS).collect():
+        log.warning("skipped stored pull request %s: %s", row.key, row.problem)
+    if skipped > LOGGED_SKIPS:
+        log.warning("skipped %d more stored pull requests (only the first %d are listed)",
+                    skipped - LOGGED_SKIPS, LOGGED_SKIPS)
+    return frame.filter(frame.problem.isNull()), skipped
+
+
 def build_profiles(frame) -> dict[str, Any]:
     """Per-repository profiles: profile_stats on the executors, one build_profile per repository group."""
     grouped = frame.select("repo", "doc").rdd.mapPartitions(_profile_stats_rows).groupByKey()
@@ -153,11 +168,12 @@ def run(spark: SparkSession, options: dict[str, str], objects: ObjectStore, expe
     frame = spark.read.format(spark_source.FORMAT).options(**options).load()
     # Both passes (profiles, then vectors) must see the same snapshot of a store that webhooks keep
     # changing, so the documents are read once and kept on local disk (not in the modest heap).
-    frame = frame.persist(StorageLevel.DISK_ONLY)
+    stored = frame = frame.persist(StorageLevel.DISK_ONLY)
     # Executors in other pods do not share this process's environment: the object store they write
     # through carries the credentials the driver resolved (inside Spark's task closure, never in a pod spec).
     objects = objects.for_workers()
     try:
+        frame, skipped = usable_rows(stored)
         log.info("building repository profiles from %s (%d partitions)",
                  spark_source.describe_store(options), frame.rdd.getNumPartitions())
         profiles = build_profiles(frame)
@@ -171,13 +187,13 @@ def run(spark: SparkSession, options: dict[str, str], objects: ObjectStore, expe
 
         summaries = frame.rdd.mapPartitionsWithIndex(write).collect()
     finally:
-        frame.unpersist()
+        stored.unpersist()
     summaries.sort(key=lambda s: s.index)
     row_count = sum(s.rows for s in summaries)
     newest = max((s.newest_updated_at for s in summaries if s.newest_updated_at), default=None)
     featureset.write_profiles(objects, set_id, profiles)
     source = {"store": options.get("store"),
-              "snapshot": {"updated_at": newest, "pull_requests": row_count}}
+              "snapshot": {"updated_at": newest, "pull_requests": row_count, "skipped": skipped}}
     manifest = featureset.write_manifest(
         objects, set_id, row_count=row_count, feature_names=list(extraction.FEATURE_NAMES),
         feature_version=extraction.FEATURE_VERSION, source=source, partitions=len(summaries),

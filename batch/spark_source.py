@@ -7,11 +7,15 @@ from typing import Any, Iterator
 
 from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 
-from prguard.store import Store
+from prguard import validation
+from prguard.store import InvalidPullRequest, Store
 from prguard.store.docs import canonical_timestamp, identify_pull_request
 
 FORMAT = "prguard_store"
-SCHEMA = "repo string, number long, head_sha string, created_at string, updated_at string, doc string"
+# ``key`` is the store's PR key; ``problem`` says why a stored document cannot be used (then every
+# other column is null), so the job skips it by key instead of failing for every repository.
+SCHEMA = ("repo string, number long, head_sha string, created_at string, updated_at string, doc string, "
+          "key string, problem string")
 # Spark redacts the values of options whose names match spark.sql.redaction.options.regex in plans, the
 # UI and event logs; the session sets that regex to cover this option, which may carry a password.
 MONGO_URI_OPTION = "mongo_uri"
@@ -59,11 +63,22 @@ def _timestamp(value: Any) -> str | None:
         return None
 
 
-def document_row(doc: dict[str, Any]) -> tuple[str, int, str, str | None, str, str]:
-    """One row of SCHEMA. Times are canonical UTC strings, so they sort correctly as text."""
-    ident = identify_pull_request(doc)
+def document_row(key: str, doc: Any) -> tuple:
+    """One row of SCHEMA. Times are canonical UTC strings, so they sort correctly as text.
+
+    A document that fails the rules webhooks and imports enforce (written before they existed, or
+    straight into the database) becomes a row with only ``key`` and ``problem`` set.
+    """
+    try:
+        if doc is None:
+            raise InvalidPullRequest("the stored text is not JSON")
+        ident = identify_pull_request(doc)
+        validation.check_tree(doc)
+        text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as exc:  # InvalidPullRequest and InvalidJSON included
+        return (None, None, None, None, None, None, key, f"{type(exc).__name__}: {exc}"[:300])
     return (ident.repo, ident.number, ident.head_sha, _timestamp(doc.get("created_at")), ident.updated_at,
-            json.dumps(doc, separators=(",", ":")))
+            text, key, None)
 
 
 class KeyRangePartition(InputPartition):
@@ -100,8 +115,8 @@ class StoreReader(DataSourceReader):
     def read(self, partition: KeyRangePartition) -> Iterator[tuple]:
         store = self.open_store()
         try:
-            for doc in store.iter_pull_request_range(partition.key_range):
-                yield document_row(doc)
+            for key, doc in store.iter_pull_request_range(partition.key_range):
+                yield document_row(key, doc)
         finally:
             store.close()
 

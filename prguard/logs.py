@@ -6,6 +6,8 @@ import logging
 import sys
 import time
 
+from prguard.terminal import printable
+
 # Context fields a log record may carry (logger.info(..., extra={"delivery_id": ...})).
 CONTEXT_FIELDS = ("delivery_id", "event", "action", "repo", "pr", "head_sha", "job_id", "installation_id",
                   "model_version", "status", "duration_ms")
@@ -29,11 +31,23 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
+    """One line per record. Message and context values are escaped (prguard.terminal): they carry PR
+    titles, branch names and logins, and a \r or \n in one must not rewrite or forge a log line."""
+
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        context = " ".join(f"{f}={getattr(record, f)}" for f in CONTEXT_FIELDS
+        msg, args = record.msg, record.args
+        record.msg, record.args = printable(record.getMessage()), None
+        try:
+            line = super().format(record)
+        finally:
+            record.msg, record.args = msg, args
+        context = " ".join(f"{f}={printable(getattr(record, f))}" for f in CONTEXT_FIELDS
                            if getattr(record, f, None) is not None)
         return f"{line} [{context}]" if context else line
+
+    def formatException(self, ei) -> str:
+        # A traceback keeps its lines; within each, control characters are escaped like the message.
+        return "\n".join(printable(line) for line in super().formatException(ei).split("\n"))
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:

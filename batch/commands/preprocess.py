@@ -102,3 +102,7 @@ def preprocess(settings, master, partitions, output_uri, driver_memory, conf_pai
                f"{len(manifest['feature_names'])} features (version {manifest['feature_version']}), "
                f"{len(manifest['files'])} Parquet files in {objects.uri}; "
                f"{len(versions)} repository profiles stored")
+    skipped = manifest["source"]["snapshot"]["skipped"]
+    if skipped:
+        click.echo(f"{skipped} stored pull request(s) could not be used and were skipped; the log names "
+                   "each one by its key and says why", err=True)

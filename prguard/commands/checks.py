@@ -5,19 +5,20 @@ import click
 
 from prguard.configured import configured
 from prguard.store import open_store
+from prguard.terminal import printable
 
 OFFLINE_MARK = "[offline, not posted]"
 
 
 def format_check_run(record: dict) -> str:
-    """One line per run: where, verdict, and whether GitHub has it."""
+    """One line per run: where, verdict, and whether GitHub has it (titles are PR-written: escaped)."""
     when = record.get("updated_at")
     stamp = when.strftime("%Y-%m-%d %H:%M:%SZ") if hasattr(when, "strftime") else str(when or "")
     state = record.get("conclusion") or record.get("status") or "?"
     where = f"{record['repo']}#{record['number']} @ {str(record['head_sha'])[:12]}"
     posted = f"posted as check run {record['check_run_id']}" if record.get("posted") else OFFLINE_MARK
     title = record.get("title") or ""
-    return f"{stamp}  {where}  {state:<15} {title}  {posted}"
+    return printable(f"{stamp}  {where}  {state:<15} {title}  {posted}")
 
 
 @click.command()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from prguard.configured import configured
+from prguard.terminal import printable
 
 # More than this many bad lines are summarised, so a wrong file does not flood the terminal.
 MAX_ERRORS_SHOWN = 50
@@ -30,7 +31,7 @@ def import_prs(settings, file) -> None:
         store.close()
     source = "stdin" if file.name == "<stdin>" else file.name
     for line_no, message in report.errors[:MAX_ERRORS_SHOWN]:
-        click.echo(f"{source}:{line_no}: {message}", err=True)
+        click.echo(printable(f"{source}:{line_no}: {message}"), err=True)
     if len(report.errors) > MAX_ERRORS_SHOWN:
         click.echo(f"... and {len(report.errors) - MAX_ERRORS_SHOWN} more bad lines", err=True)
     click.echo(report.summary())

@@ -9,6 +9,7 @@ from prguard.configured import configured
 from prguard.store import open_store
 from prguard.store.base import utcnow
 from prguard.store.onboarding import BACKFILL_RECORD
+from prguard.terminal import printable
 
 RECENT_RUNS = 3
 EXPECTED_LABEL = "expected"
@@ -80,7 +81,8 @@ def status(settings, repo: str | None) -> None:
             return
         now = utcnow()
         for name in repos:
-            click.echo("\n".join(repository_status(store, name, now)))
+            # Titles, logins and errors are written by PR authors or servers: one escaped line each.
+            click.echo("\n".join(printable(line) for line in repository_status(store, name, now)))
     finally:
         store.close()
 
@@ -106,7 +108,8 @@ def feedback(settings, repo: str | None) -> None:
                 what = "not scored"
                 if "score" in score:
                     what = f"score {score['score']:.3g} ({', '.join(reasons)})"
-            click.echo(f"{_stamp(record['created_at'])}  {record['repo']}#{record['number']} @ "
-                       f"{record['head_sha'][:12]}  by {record.get('user') or 'unknown'}  accepted: {what}")
+            click.echo(printable(f"{_stamp(record['created_at'])}  {record['repo']}#{record['number']} @ "
+                                 f"{record['head_sha'][:12]}  by {record.get('user') or 'unknown'}  "
+                                 f"accepted: {what}"))
     finally:
         store.close()

@@ -1,8 +1,9 @@
 """JSON lines of GitHub pull request objects: the one parser behind import, score and evaluate."""
 from __future__ import annotations
 
-import json
 from typing import Iterable, Iterator
+
+from prguard import validation
 
 EXPECTED = "expected one GitHub pull request object per line"
 
@@ -14,9 +15,9 @@ class BadLine(ValueError):
 def parse_object(line: str) -> dict:
     """One line -> a dict, or BadLine naming the JSON error (with its column) or the wrong type."""
     try:
-        doc = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BadLine(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        doc = validation.loads(line)
+    except validation.InvalidJSON as exc:
+        raise BadLine(str(exc)) from None
     if not isinstance(doc, dict):
         raise BadLine(f"expected a JSON object (a GitHub pull request), got {type(doc).__name__}")
     return doc

@@ -8,8 +8,8 @@ import math
 import re
 from typing import Any, NamedTuple
 
+from prguard import validation
 from prguard.features import paths
-from prguard.timestamps import parse_or_none
 
 MAINTAINER_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
 NEWCOMER_ASSOCIATIONS = ("FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER")
@@ -53,6 +53,16 @@ def _count(value: Any) -> int | None:
     if not math.isfinite(value) or value < 0:
         return None
     return int(min(value, 1e12))
+
+
+def parse_time(value: Any) -> dt.datetime | None:
+    """GitHub's ISO-8601 timestamps ('2019-05-15T15:20:33Z'), as aware UTC datetimes; None for a missing
+    time or one that is not a real GitHub time (out of range, overflowing), so a stored document with a
+    forged time still gets its features."""
+    try:
+        return validation.timestamp(value, "time")
+    except ValueError:
+        return None
 
 
 class ChangedFile(NamedTuple):  # a named tuple: PRs have thousands of files, and it builds fastest
@@ -234,7 +244,7 @@ def summarize(doc: Any) -> Summary:
         deletions=deletions if deletions is not None else sum(f.deletions for f in known),
         changed_files=changed if changed is not None else len(known),
         commits=_count(_get(doc, "commits")) or 1,  # every PR has at least one commit
-        created_at=parse_or_none(_get(doc, "created_at")),
+        created_at=parse_time(_get(doc, "created_at")),
         draft=_get(doc, "draft") is True,
         base_ref=_str(_get(doc, "base", "ref")),
         default_branch=_str(_get(doc, "base", "repo", "default_branch")),

@@ -8,6 +8,7 @@ import urllib.parse
 from typing import Any
 from urllib.parse import quote
 
+from prguard import validation
 from prguard.github.auth import StaticToken
 from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.github.client import Credential, HttpCore
@@ -31,8 +32,10 @@ def content_path(path: str) -> str:
 
 def split_repo(repo: str) -> tuple[str, str]:
     """``owner/name`` as its two parts; anything else is a usage error, never a URL fragment."""
-    if not isinstance(repo, str) or not _REPO.match(repo) or ".." in repo:
-        raise ValueError(f"repository must look like OWNER/NAME, got {repo!r}")
+    try:
+        validation.full_name(repo, "repository")
+    except ValueError:
+        raise ValueError(f"repository must look like OWNER/NAME, got {repo!r}") from None
     owner, name = repo.split("/")
     return owner, name
 
@@ -132,6 +135,7 @@ class GitHubClient:
 
     def list_check_runs_for_ref(self, repo: str, sha: str, check_name: str | None = None) -> list[dict]:
         split_repo(repo)
+        validation.sha(sha, "head_sha")  # it goes into the path: never '../..' or a '#'
         params: dict[str, Any] = {"filter": "all"}
         if check_name:
             params["check_name"] = check_name

@@ -14,6 +14,7 @@ import logging
 import random
 import threading
 import time
+import urllib.parse
 from typing import Any, Callable, Iterator, Protocol
 
 import requests
@@ -36,6 +37,17 @@ class Credential(Protocol):
     def token(self) -> str: ...
 
     def invalidate(self, token: str) -> bool: ...
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """``(scheme, host, port)`` of a URL, the default port filled in: what "the same server" means."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number names no server we talk to
+        return scheme, "", -1
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme)
 
 
 def _json_or_none(response: requests.Response) -> Any:
@@ -84,6 +96,7 @@ class HttpCore:
         self._observer = observer
         self._limit_observer = limit_observer
         self._rng = rng or random.Random()
+        self._origin = origin(self.rest_url)
         self._session = requests.Session()
         self._session.headers.update({
             "User-Agent": USER_AGENT,
@@ -149,6 +162,13 @@ class HttpCore:
         """
         method = method.upper()
         target = url or f"{self.rest_url}{path}"
+        if url is not None and origin(url) != self._origin:
+            # A Link header (or any absolute URL) elsewhere would receive the installation token.
+            scheme, host, port = origin(url)
+            raise GitHubError(
+                f"refusing to send {method} {path} to {scheme}://{host}:{port}: it is not the GitHub API's "
+                f"origin ({self.rest_url}); GitHub's own paging links never leave it",
+                method=method, path=path)
         waited, attempt, refreshed = 0.0, 0, False
         while True:
             attempt += 1

@@ -124,8 +124,10 @@ class Store(OnboardingStore, abc.ABC):
         """
 
     @abc.abstractmethod
-    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        ...
+    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+        """``(PR key, document)`` for every PR in one range. Readers check each document themselves
+        (a batch job skips and logs one it cannot use, by its key); a stored text the database cannot
+        decode comes as ``(key, None)`` rather than stopping the iteration."""
 
     @abc.abstractmethod
     def list_repositories(self) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from prguard import timestamps
+from prguard import timestamps, validation
 from prguard.store.base import InvalidPullRequest, Job, pr_key
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -37,12 +37,11 @@ def from_millis(value: int | None) -> dt.datetime | None:
     return None if value is None else _EPOCH + dt.timedelta(milliseconds=value)
 
 
-def canonical_timestamp(value: Any) -> str:
+def canonical_timestamp(value: Any, field: str = "time") -> str:
     """GitHub's ISO 8601 time (``2024-05-01T12:00:00Z`` or with an offset) as a fixed-width UTC string
-    that orders correctly as plain text, so both databases can compare it in an indexed filter."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"expected an ISO 8601 string, got {value!r}")
-    return timestamps.parse(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    that orders correctly as plain text, so both databases can compare it in an indexed filter.
+    ValueError for anything else, including times outside ``validation.timestamp``'s range."""
+    return validation.timestamp(value, field).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def encode_times(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -95,24 +94,29 @@ def _dig(doc: dict[str, Any], path: str) -> Any:
     return value
 
 
+# Optional times of a PR document: when present they must be real times, so that every later reader
+# (features, preprocess, the check run) can use them without guarding against overflow.
+OPTIONAL_PR_TIMES = ("created_at", "closed_at", "merged_at")
+
+
 def identify_pull_request(doc: Any) -> PullRequestIdentity:
-    """The key fields of a GitHub REST pull request object, or InvalidPullRequest naming what is missing."""
+    """The key fields of a GitHub REST pull request object, or InvalidPullRequest naming what is wrong."""
     if not isinstance(doc, dict):
         raise InvalidPullRequest(f"a pull request document must be a JSON object, got {type(doc).__name__}")
     repo = _dig(doc, "base.repo.full_name")
     number = _dig(doc, "number")
     head_sha = _dig(doc, "head.sha")
     updated_at = _dig(doc, "updated_at")
-    if not isinstance(repo, str) or "/" not in repo:
-        raise InvalidPullRequest(f"'base.repo.full_name' must look like 'owner/name', got {repo!r}")
-    if isinstance(number, bool) or not isinstance(number, int) or number <= 0:
-        raise InvalidPullRequest(f"'number' must be a positive integer, got {number!r}")
-    if not isinstance(head_sha, str):
-        raise InvalidPullRequest(f"'head.sha' must be a string, got {head_sha!r}")
     try:
-        updated = canonical_timestamp(updated_at)
-    except ValueError:
-        raise InvalidPullRequest(f"'updated_at' must be an ISO 8601 time, got {updated_at!r}") from None
+        validation.full_name(repo, "base.repo.full_name")
+        validation.github_id(number, "number")
+        validation.sha(head_sha, "head.sha")
+        updated = canonical_timestamp(updated_at, "updated_at")
+        for field in OPTIONAL_PR_TIMES:
+            if doc.get(field) is not None:
+                validation.timestamp(doc[field], field)
+    except ValueError as exc:
+        raise InvalidPullRequest(str(exc)) from None
     return PullRequestIdentity(pr_key(repo, number), repo, repo.lower(), number, head_sha, updated)
 
 
@@ -149,7 +153,10 @@ def merge_pull_request(stored: dict[str, Any] | None, new: dict[str, Any]) -> di
     merged = plain_json(new)
     if stored is None:
         return merged
-    old = identify_pull_request(stored)
+    try:
+        old = identify_pull_request(stored)
+    except InvalidPullRequest:
+        return merged  # stored before today's rules were enforced: the valid document replaces it
     if ident.updated_at < old.updated_at:
         return None
     if "files" not in merged and "files" in stored and ident.head_sha == old.head_sha:

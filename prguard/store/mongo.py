@@ -133,7 +133,7 @@ class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
                   if key_range.get(name) is not None}
         query = {"_id": bounds} if bounds else {}
         for row in self._db.pull_requests.find(query, {"doc": 1}, sort=[("_id", 1)]):
-            yield row["doc"]
+            yield row["_id"], row.get("doc")
 
     def list_repositories(self) -> list[str]:
         rows = self._db.pull_requests.aggregate([{"$group": {"_id": "$repo_key", "repo": {"$min": "$repo"}}},

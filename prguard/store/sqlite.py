@@ -83,10 +83,14 @@ class SQLiteStore(SQLiteAcceptance, SQLiteJobQueue, SQLiteOnboarding, Store):
     def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[dict[str, Any]]:
         lo, hi = key_range.get("rowid_from"), key_range.get("rowid_to")
         cursor = self._db.execute(
-            "SELECT doc FROM pull_requests WHERE (? IS NULL OR rowid >= ?) AND (? IS NULL OR rowid < ?)"
-            " ORDER BY rowid", (lo, lo, hi, hi))
+            "SELECT pr_key, doc FROM pull_requests"
+            " WHERE (? IS NULL OR rowid >= ?) AND (? IS NULL OR rowid < ?) ORDER BY rowid", (lo, lo, hi, hi))
         for row in cursor:
-            yield json.loads(row["doc"])
+            try:
+                doc = json.loads(row["doc"])
+            except (ValueError, RecursionError):
+                doc = None
+            yield row["pr_key"], doc
 
     def list_repositories(self) -> list[str]:
         rows = self._db.execute("SELECT MIN(repo) FROM pull_requests GROUP BY repo_key ORDER BY repo_key")

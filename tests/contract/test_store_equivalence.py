@@ -42,7 +42,8 @@ def exercise(store) -> dict:
     return typed({
         "prs": list(store.iter_pull_requests()),
         # Ranges split by rowid in SQLite and by key in MongoDB, so only their union is comparable.
-        "ranges": sorted((pr for r in store.partition_pull_requests(2) for pr in store.iter_pull_request_range(r)),
+        "ranges": sorted((pr for r in store.partition_pull_requests(2)
+                         for _, pr in store.iter_pull_request_range(r)),
                          key=lambda pr: pr["number"]),
         "repos": store.list_repositories(),
         "claimed": (claimed.kind, claimed.payload, claimed.attempts, claimed.lease_expires_at),

@@ -88,7 +88,8 @@ def test_manifest_describes_the_set_and_marks_it_complete(stored, local_set):
     assert manifest["partitions"] == 3
     assert manifest["files"] == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     newest = max(canonical_timestamp(doc["updated_at"]) for doc in docs)
-    assert manifest["source"] == {"store": "sqlite", "snapshot": {"updated_at": newest, "pull_requests": len(docs)}}
+    assert manifest["source"] == {"store": "sqlite",
+                                  "snapshot": {"updated_at": newest, "pull_requests": len(docs), "skipped": 0}}
     assert manifest["created_at"].endswith("Z") and manifest["id"][:8] == manifest["created_at"][:10].replace("-", "")
     objects = objectstore.for_settings(settings)
     assert featureset.latest_id(objects) == manifest["id"]
@@ -176,6 +177,37 @@ def test_cli_writes_the_feature_set_to_s3_on_an_s3_compatible_endpoint(stored, s
             assert (newest["profile"], newest["source"]) == (profile, "preprocess")
     finally:
         store.close()
+
+
+def test_unusable_stored_documents_are_skipped_by_key_and_the_job_completes(tmp_path, spark):
+    """A stored document with a year-overflow created_at (written before the webhook checked it) used to
+    fail its Spark task and make `prguard preprocess` exit 1 for every repository."""
+    settings = Settings.from_env({"PRGUARD_DATA_DIR": str(tmp_path)})
+    store = open_store(settings)
+    good = history(repos=2, prs_per_repo=15)
+    for doc in good:
+        store.upsert_pull_request(doc)
+    bad = {"org0/project-0#900": {**good[0], "number": 900, "created_at": "9999-12-31T23:59:59-23:59"},
+           "org0/project-0#901": {**good[0], "number": 901, "head": {"sha": "../../../../app/installations#"}}}
+    for key, doc in bad.items():
+        store._db.execute("INSERT INTO pull_requests (pr_key, repo_key, repo, number, head_sha, updated_at, doc)"
+                          " VALUES (?, 'org0/project-0', 'org0/project-0', ?, 'x', '2024', ?)",
+                          (key, doc["number"], json.dumps(doc)))
+    store._db.commit()
+    store.close()
+    env = {"PRGUARD_DATA_DIR": str(tmp_path), "SPARK_MASTER": "local[2]"}
+    result = CliRunner().invoke(preprocess_command, ["--partitions", "2"], env=env)
+    gc.collect()
+    assert result.exit_code == 0, result.output
+    assert f"{len(good)} pull requests" in result.output
+    assert "2 stored pull request(s) could not be used and were skipped" in result.output
+    skipped = [line for line in result.stderr.splitlines() if "skipped stored pull request" in line]
+    assert len(skipped) == 2
+    assert any("org0/project-0#900" in m and "created_at" in m for m in skipped)
+    assert any("org0/project-0#901" in m and "head.sha" in m for m in skipped)
+    objects = objectstore.for_settings(settings)
+    manifest = featureset.read(objects, featureset.latest_id(objects)).manifest
+    assert manifest["row_count"] == len(good) and manifest["source"]["snapshot"]["skipped"] == 2
 
 
 def test_cli_explains_an_empty_store(tmp_path):

@@ -88,10 +88,59 @@ def test_rows_carry_the_document_and_canonical_times(request, kind):
     rows = {(row[0], row[1]): row for row in _read_all(make_reader(2))}
     assert rows.keys() == stored.keys()
     for key, doc in stored.items():
-        repo, number, head_sha, created_at, updated_at, text = rows[key]
+        repo, number, head_sha, created_at, updated_at, text, pr_key, problem = rows[key]
         assert json.loads(text) == doc and head_sha == doc["head"]["sha"]
+        assert (pr_key, problem) == (f"{repo.lower()}#{number}", None)
         assert created_at == canonical_timestamp(doc["created_at"])
         assert updated_at == canonical_timestamp(doc["updated_at"])
+
+
+# Documents that break today's rules, written straight into the database (by an older version, or by
+# hand): each is read as a row that names its key and the problem, never an exception in the executor.
+BAD_DOCS = {
+    "overflow": lambda d: d.update(created_at="9999-12-31T23:59:59-23:59"),
+    "traversal": lambda d: d["head"].update(sha="../../../../app/installations#"),
+    "huge-number": lambda d: d.update(number=2**60),
+    "deep": lambda d: d.update(extra=_deep(200)),
+}
+
+
+def _deep(depth: int) -> dict:
+    node: dict = {}
+    for _ in range(depth):
+        node = {"x": node}
+    return node
+
+
+def _write_raw(kind: str, store, key: str, doc) -> None:
+    if kind == "sqlite":
+        text = doc if isinstance(doc, str) else json.dumps(doc)
+        store._db.execute("INSERT INTO pull_requests (pr_key, repo_key, repo, number, head_sha, updated_at, doc)"
+                          " VALUES (?, 'bad/doc', 'bad/doc', 1, 'x', '2024', ?)", (key, text))
+        store._db.commit()
+    else:
+        store._db.pull_requests.insert_one({"_id": key, "repo_key": "bad/doc", "number": 1,
+                                            "doc": None if isinstance(doc, str) else doc})
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "mongo"])
+def test_unusable_stored_documents_become_rows_naming_their_key_and_problem(request, data_dir, kind):
+    make_reader, stored = request.getfixturevalue(f"{kind}_reader")
+    store = (open_store(Settings.from_env({"PRGUARD_DATA_DIR": str(data_dir)})) if kind == "sqlite"
+             else MongoStore(MongomockReader.database))
+    template = next(iter(stored.values()))
+    for name, mangle in BAD_DOCS.items():
+        doc = json.loads(json.dumps(template))
+        mangle(doc)
+        _write_raw(kind, store, f"bad/doc#{name}", doc)
+    _write_raw(kind, store, "bad/doc#not-json", "{not json")
+    rows = _read_all(make_reader(3))
+    problems = {row[6]: row[7] for row in rows if row[7] is not None}
+    assert set(problems) == {f"bad/doc#{name}" for name in [*BAD_DOCS, "not-json"]}
+    assert "created_at" in problems["bad/doc#overflow"] and "head.sha" in problems["bad/doc#traversal"]
+    assert "number" in problems["bad/doc#huge-number"] and "nested" in problems["bad/doc#deep"]
+    assert all(row[:6] == (None,) * 6 for row in rows if row[7] is not None)
+    assert {(row[0], row[1]) for row in rows if row[7] is None} == set(stored)
 
 
 def test_store_options_point_executors_at_the_configured_store(data_dir):

@@ -1,6 +1,8 @@
 """Every handled event and action, driven with GitHub's own example payloads through the Flask app."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from app import jobs
@@ -106,7 +108,7 @@ def test_closed_updates_the_pr_and_cancels_its_pending_job(webhook_client, webho
 def test_late_delivery_of_an_older_push_queues_nothing(webhook_client, webhook_store):
     newer = pull_request_example("synchronize")
     newer["pull_request"]["head"]["sha"] = "c" * 40
-    newer["pull_request"]["updated_at"] = "2030-01-01T00:00:00Z"
+    newer["pull_request"]["updated_at"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     post(webhook_client, "pull_request", newer)
     response = post(webhook_client, "pull_request", pull_request_example("opened"))
     assert response.json["outcome"] == "ignored"

@@ -89,7 +89,7 @@ def test_metrics_count_deliveries_by_event_action_and_outcome(webhook_client):
     name = "prguard_webhook_deliveries_total"
     for labels in ({"event": "pull_request", "action": "opened", "outcome": "accepted"},
                    {"event": "pull_request", "action": "opened", "outcome": "duplicate"},
-                   {"event": "star", "action": "created", "outcome": "ignored"},
+                   {"event": "other", "action": "created", "outcome": "ignored"},  # not an App event
                    {"event": "", "action": "", "outcome": "unauthorized"}):
         assert value(after, name, **labels) - value(before, name, **labels) == 1, labels
     assert value(after, "prguard_jobs", state="pending") == 1
