@@ -6,7 +6,6 @@ from typing import Any
 SCORE_PULL_REQUEST = "score_pull_request"
 MARK_EXPECTED = "mark_expected"
 BACKFILL_REPOSITORY = "backfill_repository"
-KINDS = (SCORE_PULL_REQUEST, MARK_EXPECTED, BACKFILL_REPOSITORY)
 
 # The check run's "Mark as expected" button identifier (<= 20 chars, GitHub's limit for actions).
 MARK_EXPECTED_ACTION = "mark_expected"

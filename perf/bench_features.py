@@ -1,6 +1,6 @@
 """Benchmark: the shared feature code per PR (profile_stats, extract, explain), as the job and scorer call it.
 
-Run: .venv/bin/python perf/bench_features.py [--prs 3000] [--repos 6] [--profile]
+Run: .venv/bin/python -m perf.bench_features [--prs 3000] [--repos 6] [--profile]
 Times profile_stats and extract over demo PRs (each call reads the document, as in the Spark job), then the
 scorer's way: one summarize() per PR shared by extract_summary and every explanation.
 --profile prints the top functions by own time (cProfile) for the document API loop.
@@ -10,15 +10,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prguard.demo import generator  # noqa: E402
-from prguard.features import extraction  # noqa: E402
-from prguard.model.bundle import pr_identity  # noqa: E402
+from prguard.demo import generator
+from prguard.features import extraction
+from prguard.model.bundle import pr_identity
 
 
 def per_pr_us(seconds: float, count: int) -> str:

@@ -1,6 +1,6 @@
 """Benchmark: API requests per 100 PRs for a `prguard fetch` backfill against the fake GitHub.
 
-Run: .venv/bin/python perf/bench_fetch.py [--prs 1000] [--page-size 50]
+Run: .venv/bin/python -m perf.bench_fetch [--prs 1000] [--page-size 50]
 File counts are heavy-tailed like real repositories (median ~2, about 1% of PRs above 100 files),
 so the figure includes the REST file pages the biggest PRs need.
 """
@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from batch.fetch import run_fetch  # noqa: E402
-from prguard.github import GitHubApp, RetryPolicy  # noqa: E402
-from prguard.store.sqlite import SQLiteStore  # noqa: E402
-from tests.fakes.fake_github import FakeGitHub  # noqa: E402
+from batch.fetch import run_fetch
+from prguard.github import GitHubApp, RetryPolicy
+from prguard.store.sqlite import SQLiteStore
+from tests.fakes.fake_github import FakeGitHub
 
 REPO = "bench/repo"
 

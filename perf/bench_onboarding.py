@@ -1,6 +1,6 @@
 """Benchmark: from the install delivery to a repository-relative check run, against the fake GitHub.
 
-Run: .venv/bin/python perf/bench_onboarding.py [--prs 2000] [--latency 0.1]
+Run: .venv/bin/python -m perf.bench_onboarding [--prs 2000] [--latency 0.1]
 A repository with ``--prs`` PRs of history is added to an installation (an ``installation_repositories``
 delivery into the real receiver); the worker (in-process, the real job code) backfills it and stores
 its profile; a PR opened as soon as the profile exists is scored against it with a champion that never
@@ -12,22 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.factory import create_app  # noqa: E402
-from app.worker import run_worker  # noqa: E402
-from prguard.config import Settings  # noqa: E402
-from prguard.store.sqlite import SQLiteStore  # noqa: E402
-from tests.e2e.champion import register_champion  # noqa: E402
-from tests.e2e.deliveries import pull_request_event  # noqa: E402
-from tests.fakes.fake_github import FakeGitHub  # noqa: E402
-from tests.support.webhooks import SECRET, example, post  # noqa: E402
+from app.factory import create_app
+from app.worker import run_worker
+from prguard.config import Settings
+from prguard.store.sqlite import SQLiteStore
+from tests.e2e.champion import register_champion
+from tests.e2e.deliveries import pull_request_event
+from tests.fakes.fake_github import FakeGitHub
+from tests.support.webhooks import SECRET, example, post
 
 REPO, INSTALLATION = "bench/new-repo", 77
 

@@ -1,26 +1,24 @@
 """Benchmark: `prguard preprocess` throughput on 200k demo PR documents in a SQLite store, local Spark.
 
-Run: .venv/bin/python perf/bench_preprocess.py [--prs 200000] [--repos 200] [--partitions N] [--workdir DIR]
+Run: .venv/bin/python -m perf.bench_preprocess [--prs 200000] [--repos 200] [--partitions N] [--workdir DIR]
 Generates demo PRs (prguard.demo.generator), imports them into a fresh SQLite store, runs the Spark job into
 a local feature store and prints the import rate, the job's wall time and its throughput in PRs/s.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from batch import preprocess as job  # noqa: E402
-from batch import spark_source  # noqa: E402
-from batch.commands.preprocess import default_partitions  # noqa: E402
-from prguard.config import Settings  # noqa: E402
-from prguard.data import featureset, objectstore  # noqa: E402
-from prguard.demo import generator  # noqa: E402
-from prguard.store import open_store  # noqa: E402
+from batch import preprocess as job
+from batch import spark_source
+from batch.commands.preprocess import default_partitions
+from prguard.config import Settings
+from prguard.data import featureset, objectstore
+from prguard.demo import generator
+from prguard.store import open_store
 
 
 def import_demo(settings: Settings, prs: int, repos: int, seed: int) -> float:

@@ -1,6 +1,6 @@
 """Benchmark: `prguard score` throughput (PRs/s) on demo PR documents, through the one scoring path.
 
-Run: .venv/bin/python perf/bench_score.py [--prs 5000]
+Run: .venv/bin/python -m perf.bench_score [--prs 5000]
 Trains a small bundle in memory (no MLflow needed), then times features + model + reasons + JSON
 for every PR, in the chunks `prguard score` uses. Also reports single-PR latency (the service's case).
 """
@@ -10,19 +10,15 @@ import argparse
 import dataclasses
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from batch.train import TrainConfig, fit, threshold_for  # noqa: E402
-from prguard.commands.score import CHUNK  # noqa: E402
-from prguard.demo import generator  # noqa: E402
-from prguard.features import extraction  # noqa: E402
-from prguard.model.bundle import ScorerBundle, pr_identity  # noqa: E402
+from batch.train import TrainConfig, fit, threshold_for
+from prguard.commands.score import CHUNK
+from prguard.demo import generator
+from prguard.features import extraction
+from prguard.model.bundle import ScorerBundle, pr_identity
 
 
 def bundle_for(docs: list[dict]) -> ScorerBundle:

@@ -1,6 +1,6 @@
 """Benchmark: autoencoder training time on 100k feature rows (synthetic, shaped like PR features).
 
-Run: .venv/bin/python perf/bench_train.py [--rows 100000] [--epochs 60] [--threads 1]
+Run: .venv/bin/python -m perf.bench_train [--rows 100000] [--epochs 60] [--threads 1]
 Columns mimic the real feature set: log-scaled heavy-tailed counts that move together, rare 0/1 flags,
 cyclic time features. Prints rows, epochs run, wall time, time per epoch and the realised alert rate.
 """
@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from batch.train import TrainConfig, alert_rate, fit, threshold_for  # noqa: E402
-from prguard.features import extraction  # noqa: E402
-from prguard.model.autoencoder import Autoencoder  # noqa: E402
+from batch.train import TrainConfig, alert_rate, fit, threshold_for
+from prguard.features import extraction
+from prguard.model.autoencoder import Autoencoder
 
 
 def synthetic_rows(n: int, d: int, seed: int = 0) -> np.ndarray:
@@ -47,7 +43,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     model = Autoencoder(fitted.model_config)
     model.load_state_dict(fitted.state_dict)
-    import torch  # noqa: E402 (after fit, which sets the thread count it needs)
+    import torch  # after fit, which sets the thread count it needs
 
     scaled = torch.from_numpy(fitted.scaler.transform(rows[-n_val:]))
     errors = model.squared_errors(scaled).mean(dim=1).numpy()

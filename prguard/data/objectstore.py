@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import pyarrow.fs as pafs
-
 
 class ObjectNotFound(KeyError):
     """The key does not exist in the object store."""
@@ -36,14 +34,6 @@ class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def list(self, prefix: str = "") -> list[str]:
         """Sorted keys (relative to the base) that start with ``prefix``."""
-
-    @abc.abstractmethod
-    def exists(self, key: str) -> bool:
-        ...
-
-    @abc.abstractmethod
-    def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
-        """A pyarrow filesystem and the base path in it, for reading or writing Parquet datasets."""
 
     def for_workers(self) -> "ObjectStore":
         """This store as other processes (Spark executors in other pods) must receive it: self, unless
@@ -88,12 +78,6 @@ class LocalObjectStore(ObjectStore):
                 if key.startswith(prefix):
                     keys.append(key)
         return sorted(keys)
-
-    def exists(self, key: str) -> bool:
-        return self._path(key).is_file()
-
-    def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
-        return pafs.LocalFileSystem(), str(self.root.resolve())
 
 
 class S3ObjectStore(ObjectStore):
@@ -170,33 +154,6 @@ class S3ObjectStore(ObjectStore):
         for page in paginator.paginate(Bucket=self.bucket, Prefix=base + prefix):
             keys.extend(item["Key"][len(base):] for item in page.get("Contents", []))
         return sorted(keys)
-
-    def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return False
-            raise
-        return True
-
-    def arrow_filesystem(self) -> tuple[pafs.FileSystem, str]:
-        # Resolve credentials and region through boto3 so pyarrow uses exactly what boto3 uses.
-        credentials = self._session().get_credentials()
-        frozen = credentials.get_frozen_credentials() if credentials is not None else None
-        kwargs: dict[str, Any] = {"region": self.client.meta.region_name or "us-east-1"}
-        if frozen is not None:
-            kwargs.update(access_key=frozen.access_key, secret_key=frozen.secret_key,
-                          session_token=frozen.token)
-        else:
-            kwargs["anonymous"] = True
-        if self.endpoint_url:
-            scheme, _, rest = self.endpoint_url.partition("://")
-            kwargs.update(endpoint_override=rest.rstrip("/"), scheme=scheme)
-        base = f"{self.bucket}/{self.prefix}" if self.prefix else self.bucket
-        return pafs.S3FileSystem(**kwargs), base
 
 
 def for_uri(uri: str, endpoint_url: str | None = None) -> ObjectStore:

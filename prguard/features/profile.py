@@ -125,21 +125,6 @@ class RepoProfile:
     def robust_z(self, stat: str, value: float) -> float:
         return (value - self.median(stat)) / self.scale(stat)
 
-    def percentile(self, stat: str, value: float) -> float:
-        """Share of this repository's PRs with a smaller value (0..1), read off the quantile grid."""
-        q = self.quantiles[stat]
-        below = sum(1 for x in q if x < value)
-        at_or_below = sum(1 for x in q if x <= value)
-        last = len(q) - 1
-        if below != at_or_below:  # value sits on a plateau of tied quantiles: take its middle
-            return (below + at_or_below - 1) / 2 / last
-        if below == 0:
-            return 0.0
-        if below > last:
-            return 1.0
-        low, high = q[below - 1], q[below]
-        return (below - 1 + (value - low) / (high - low)) / last
-
 
 def build_profile(repo: str, stats: Iterable[dict[str, float]]) -> RepoProfile:
     """A repository profile from ``profile_stats`` rows (e.g. one Spark group per repository)."""

@@ -186,8 +186,8 @@ class Store(OnboardingStore, abc.ABC):
         """
 
     @abc.abstractmethod
-    def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
-                  now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
+    def claim_job(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
+                  max_attempts: int | None = None) -> Job | None:
         """Atomically take the oldest due job: pending with ``run_at <= now``, or running with an
         expired lease (its worker died). Increments ``attempts``. Two claimers never get the same job.
 

@@ -62,8 +62,8 @@ class MongoJobQueue:
         harmless because the work is idempotent)."""
         return insert_job(self._db.jobs, kind, payload, dedupe_key, run_at)
 
-    def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
-                  now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
+    def claim_job(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
+                  max_attempts: int | None = None) -> Job | None:
         now = docs.as_utc(now or utcnow())
         jobs = self._db.jobs
         expired = {"state": JOB_RUNNING, "lease_expires_at": {"$lte": now}}
@@ -73,8 +73,6 @@ class MongoJobQueue:
                                        "last_error": "lease expired", "updated_at": now}})
             expired["attempts"] = {"$lt": max_attempts}
         query: dict[str, Any] = {"$or": [{"state": JOB_PENDING, "run_at": {"$lte": now}}, expired]}
-        if kinds:
-            query["kind"] = {"$in": list(kinds)}
         row = jobs.find_one_and_update(
             query, {"$set": {"state": JOB_RUNNING, "lease_owner": worker_id, "updated_at": now,
                              "lease_expires_at": docs.as_utc(now + dt.timedelta(seconds=lease_seconds))},

@@ -37,10 +37,9 @@ class SQLiteJobQueue:
         with write_transaction(self._db) as db:
             return insert_job(db, kind, payload, dedupe_key, run_at and _ms(run_at), _ms(utcnow()))
 
-    def claim_job(self, worker_id: str, lease_seconds: float, kinds: tuple[str, ...] | None = None,
-                  now: dt.datetime | None = None, max_attempts: int | None = None) -> Job | None:
+    def claim_job(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
+                  max_attempts: int | None = None) -> Job | None:
         now_ms = _ms(now or utcnow())
-        kind_sql = f" AND kind IN ({','.join('?' * len(kinds))})" if kinds else ""
         with write_transaction(self._db) as db:
             if max_attempts is not None:
                 db.execute("UPDATE jobs SET state = ?, lease_owner = NULL, lease_expires_at = NULL,"
@@ -50,10 +49,10 @@ class SQLiteJobQueue:
             row = db.execute(
                 "UPDATE jobs SET state = ?, attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,"
                 " updated_at = ? WHERE seq = (SELECT seq FROM jobs WHERE ((state = ? AND run_at <= ?)"
-                f" OR (state = ? AND lease_expires_at <= ?)){kind_sql} ORDER BY run_at, seq LIMIT 1)"
+                " OR (state = ? AND lease_expires_at <= ?)) ORDER BY run_at, seq LIMIT 1)"
                 " RETURNING *",
                 (JOB_RUNNING, worker_id, now_ms + int(lease_seconds * 1000), now_ms,
-                 JOB_PENDING, now_ms, JOB_RUNNING, now_ms, *(kinds or ()))).fetchone()
+                 JOB_PENDING, now_ms, JOB_RUNNING, now_ms)).fetchone()
         return docs.job_from_record(_job_record(row)) if row else None
 
     def extend_lease(self, job_id: str, worker_id: str, lease_seconds: float) -> bool:

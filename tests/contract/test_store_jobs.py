@@ -39,14 +39,14 @@ def test_unknown_job(store):
         store.fail_job("12345", "w", "boom", T0, 3)
 
 
-def test_claims_take_the_oldest_due_job_first_and_filter_by_kind(store):
+def test_claims_take_the_oldest_due_job_first(store):
     late = store.enqueue_job("score", {"n": 2}, run_at=later(10))
     early = store.enqueue_job("score", {"n": 1}, run_at=T0)
-    other = store.enqueue_job("sync", {"n": 3}, run_at=T0)
-    assert store.claim_job("w", 60, kinds=("score",), now=later(20)).id == early
-    assert store.claim_job("w", 60, kinds=("score",), now=later(20)).id == late
-    assert store.claim_job("w", 60, kinds=("score",), now=later(20)) is None
+    other = store.enqueue_job("sync", {"n": 3}, run_at=later(5))
+    assert store.claim_job("w", 60, now=later(20)).id == early
     assert store.claim_job("w", 60, now=later(20)).id == other
+    assert store.claim_job("w", 60, now=later(20)).id == late
+    assert store.claim_job("w", 60, now=later(20)) is None
 
 
 def test_dedupe_replaces_the_pending_payload_until_claimed(store):

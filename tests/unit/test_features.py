@@ -122,7 +122,8 @@ def test_no_profile_means_global_norms():
     assert extract(doc, None) == extract(doc, GLOBAL_PROFILE)
     assert round(GLOBAL_PROFILE.typical("log_changed_files")) == 2
     assert 20 <= math.expm1(GLOBAL_PROFILE.quantiles["log_changed_files"][-2]) <= 60  # p95
-    assert 0.95 < GLOBAL_PROFILE.percentile("log_changed_files", math.log1p(180)) < 1.0  # p99 ~ 180
+    grid = GLOBAL_PROFILE.quantiles["log_changed_files"]
+    assert math.expm1(grid[-2]) < 180 < math.expm1(grid[-1])  # p99 ~ 180: above p95, below the largest
 
 
 def test_profile_round_trips_through_json():
@@ -138,13 +139,6 @@ def test_profile_of_prs_without_files_keeps_size_and_skips_diffusion():
     assert profile.counts["log_changed_files"] == 5 and profile.counts["log_directories"] == 0
     assert "log_directories" not in profile.quantiles
     assert math.isfinite(profile.blended().median("log_directories"))
-
-
-def test_percentile_reads_the_quantile_grid():
-    profile = profile_of("acme/lib", list(range(1, 101)))
-    assert profile.percentile("log_changed_files", math.log1p(50)) == pytest.approx(0.5, abs=0.02)
-    assert profile.percentile("log_changed_files", 0.0) == 0.0
-    assert profile.percentile("log_changed_files", 99.0) == 1.0
 
 
 # ---- author, text, timing, branch -------------------------------------------------------------------------
