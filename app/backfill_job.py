@@ -9,6 +9,7 @@ from app import jobs
 from app.onboarding_metrics import count_slice
 from prguard.history import backfill
 from prguard.store.base import utcnow
+from prguard.states import INACTIVE_INSTALLATIONS
 
 if TYPE_CHECKING:  # the job context is defined beside the other job handlers, which import this module
     from app.scoring_job import JobContext
@@ -27,7 +28,7 @@ def backfill_repository(ctx: "JobContext", job: "Job") -> str:
     extra = {"repo": repo, "installation_id": installation_id, "delivery_id": p.get("delivery_id"),
              "job_id": job.id}
     installation = ctx.store.get_installation(installation_id)
-    if installation is not None and installation.get("status") in ("deleted", "suspended"):
+    if installation is not None and installation.get("status") in INACTIVE_INSTALLATIONS:
         backfill.cancel(ctx.store, repo)
         log.info("installation is %s; backfill cancelled", installation["status"], extra=extra)
         return INSTALLATION_GONE

@@ -23,6 +23,7 @@ from app.payloads import BadDelivery
 from prguard.store import acceptance
 from prguard.store.acceptance import Acceptance, Accepted, JobSpec
 from prguard.store.base import DELIVERY_RECLAIM_SECONDS
+from prguard.states import InstallationStatus
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,9 @@ IN_PROGRESS = "in_progress"
 STATUS = {ACCEPTED: 202, IGNORED: 202, DUPLICATE: 200, PONG: 200, IN_PROGRESS: 409}
 
 SCORE_ACTIONS = frozenset({"opened", "reopened", "synchronize", "edited", "ready_for_review"})
-INSTALLATION_STATUS = {"created": "active", "deleted": "deleted", "suspend": "suspended",
-                       "unsuspend": "active", "new_permissions_accepted": "active"}
+INSTALLATION_STATUS = {"created": InstallationStatus.ACTIVE, "deleted": InstallationStatus.DELETED,
+                       "suspend": InstallationStatus.SUSPENDED, "unsuspend": InstallationStatus.ACTIVE,
+                       "new_permissions_accepted": InstallationStatus.ACTIVE}
 
 __all__ = ["BadDelivery", "Delivery", "Outcome", "dispatch"]
 
@@ -113,7 +115,7 @@ def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: 
     if stop:
         return stop
     if installation is None:
-        store.upsert_installation(installation_id, payloads.account_login(payload), "active")
+        store.upsert_installation(installation_id, payloads.account_login(payload), InstallationStatus.ACTIVE)
     return None
 
 
@@ -251,7 +253,7 @@ def handle_installation_repositories(store, payload: dict[str, Any], delivery: D
     if stop:
         return stop
     if store.get_installation(installation_id) is None:
-        store.upsert_installation(installation_id, payloads.account_login(payload), "active")
+        store.upsert_installation(installation_id, payloads.account_login(payload), InstallationStatus.ACTIVE)
     store.update_installation_repositories(installation_id, added, removed)
     cancel_backfills(store, removed)
     job_ids = queue_backfills(store, installation_id, added, delivery.id)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from prguard.states import FeedbackLabel
 
 SCORE_PULL_REQUEST = "score_pull_request"
 MARK_EXPECTED = "mark_expected"
@@ -9,7 +10,7 @@ BACKFILL_REPOSITORY = "backfill_repository"
 
 # The check run's "Mark as expected" button identifier (<= 20 chars, GitHub's limit for actions).
 MARK_EXPECTED_ACTION = "mark_expected"
-EXPECTED_LABEL = "expected"
+EXPECTED_LABEL = FeedbackLabel.EXPECTED
 
 
 def pr_prefix(repo: str, number: int) -> str:

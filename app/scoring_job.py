@@ -16,11 +16,11 @@ from prguard.features.key_values import key_values
 from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.profiles.learning import HistoryNote
 from prguard.store.base import Job, Store, utcnow
+from prguard.states import INACTIVE_INSTALLATIONS
 
 log = logging.getLogger(__name__)
 
 MAX_FILES = PULL_REQUEST_MAX_FILES
-INACTIVE_INSTALLATION = ("deleted", "suspended")
 
 # Outcomes a job can end with; all of them complete the job (errors raise instead and are retried).
 POSTED = "posted"
@@ -67,7 +67,7 @@ def _head_sha(doc: dict[str, Any] | None) -> str | None:
 
 def _installation_active(store: Store, installation_id: int) -> bool:
     installation = store.get_installation(installation_id)
-    return installation is None or installation.get("status") not in INACTIVE_INSTALLATION
+    return installation is None or installation.get("status") not in INACTIVE_INSTALLATIONS
 
 
 def _fresh_pull_request(ctx: JobContext, client, repo: str, number: int) -> dict[str, Any] | None:

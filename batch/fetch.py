@@ -8,6 +8,7 @@ from typing import Iterable
 from prguard.github import GitHubApp, GitHubClient
 from prguard.history import DEFAULT_PAGE_SIZE, FetchReport, RepositoryFetch
 from prguard.store import Store
+from prguard.states import InstallationStatus
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,13 @@ def _app_repositories(app: GitHubApp, store: Store) -> Iterable[tuple[str, GitHu
     for installation in app.list_installations():
         account = (installation.get("account") or {}).get("login", "")
         if installation.get("suspended_at"):
-            store.upsert_installation(installation["id"], account, status="suspended")
+            store.upsert_installation(installation["id"], account, status=InstallationStatus.SUSPENDED)
             log.info("skipping suspended installation %s (%s)", installation["id"], account)
             continue
         client = app.installation(installation["id"])
         repos = [r["full_name"] for r in client.list_installation_repositories()]
-        store.upsert_installation(installation["id"], account, status="active", repositories=repos)
+        store.upsert_installation(installation["id"], account, status=InstallationStatus.ACTIVE,
+                                  repositories=repos)
         for repo in repos:
             yield repo, client
 

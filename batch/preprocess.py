@@ -21,10 +21,11 @@ from prguard.data.objectstore import ObjectStore
 from prguard.features import extraction
 from prguard.store import pr_key
 from batch import spark_source
+from prguard.states import FeedbackLabel
 
 log = logging.getLogger(__name__)
 
-EXPECTED_LABEL = "expected"
+EXPECTED_LABEL = FeedbackLabel.EXPECTED
 # Rows per Parquet row group written by an executor: bounds the memory one batch of vectors takes.
 BATCH_ROWS = 10_000
 # Skipped documents logged one by one (with their store key); the count in the manifest covers all.

@@ -10,9 +10,9 @@ from prguard.store import open_store
 from prguard.store.base import utcnow
 from prguard.store.onboarding import BACKFILL_RECORD
 from prguard.terminal import printable
+from prguard.states import FeedbackLabel
 
 RECENT_RUNS = 3
-EXPECTED_LABEL = "expected"
 
 
 def _stamp(when) -> str:
@@ -94,7 +94,7 @@ def feedback(settings, repo: str | None) -> None:
     """The honoured "Mark as expected" labels: who, when, PR, head SHA and what was accepted."""
     store = open_store(settings)
     try:
-        records = [f for f in store.list_feedback(repo) if f["label"] == EXPECTED_LABEL]
+        records = [f for f in store.list_feedback(repo) if f["label"] == FeedbackLabel.EXPECTED]
         if not records:
             click.echo("No pull request was marked as expected" + (f" in {repo}." if repo else "."))
             return

@@ -7,6 +7,7 @@ from typing import Any
 
 from prguard.store.base import DELIVERY_DONE, DELIVERY_RECLAIM_SECONDS, check_reclaim_after
 from prguard.store.docs import identify_pull_request
+from prguard.states import INACTIVE_INSTALLATIONS
 
 # Accepted.outcome values.
 ACCEPTED = "accepted"        # claimed, everything written, delivery done
@@ -16,7 +17,7 @@ DUPLICATE = "duplicate"      # the id is done already: nothing written
 IN_PROGRESS = "in_progress"  # another attempt holds a claim younger than reclaim_after: nothing written
 INACTIVE = "inactive"        # the installation is suspended or deleted: nothing written, nothing claimed
 
-INACTIVE_STATUSES = frozenset({"suspended", "deleted"})
+INACTIVE_STATUSES = INACTIVE_INSTALLATIONS
 
 
 @dataclasses.dataclass(frozen=True)

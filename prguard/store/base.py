@@ -7,18 +7,17 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Iterator
 
 from prguard.store.onboarding import OnboardingStore
+from prguard.states import DeliveryState, JobState
 
 if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
 
-JOB_PENDING = "pending"
-JOB_RUNNING = "running"
-JOB_DONE = "done"
-JOB_DEAD = "dead"
-JOB_CANCELLED = "cancelled"
+# The names the adapters use, as plain strings (what both databases hand back); the states themselves
+# are prguard.states.JobState and DeliveryState.
+JOB_PENDING, JOB_RUNNING, JOB_DONE = JobState.PENDING.value, JobState.RUNNING.value, JobState.DONE.value
+JOB_DEAD, JOB_CANCELLED = JobState.DEAD.value, JobState.CANCELLED.value
 
-DELIVERY_PROCESSING = "processing"
-DELIVERY_DONE = "done"
+DELIVERY_PROCESSING, DELIVERY_DONE = DeliveryState.PROCESSING.value, DeliveryState.DONE.value
 # A receiver stores a delivery's work in milliseconds and answers within GitHub's 10 s; a claim
 # older than this belongs to a receiver that failed or died, so a redelivery may take it over.
 DELIVERY_RECLAIM_SECONDS = 60.0

@@ -183,7 +183,9 @@ class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
     # ---- installations ---------------------------------------------------------------------------
     def upsert_installation(self, installation_id: int, account: str, status: str = "active",
                             repositories: list[str] | None = None) -> None:
-        fields: dict[str, Any] = {"account": account, "status": status, "updated_at": docs.as_utc(utcnow())}
+        # str(): a StrEnum member is stored as its plain value, as SQLite stores it
+        fields: dict[str, Any] = {"account": account, "status": str(status),
+                                  "updated_at": docs.as_utc(utcnow())}
         update: dict[str, Any] = {"$set": fields}
         if repositories is None:
             update["$setOnInsert"] = {"repositories": []}
@@ -255,7 +257,7 @@ class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
     # ---- feedback labels -------------------------------------------------------------------------
     def add_feedback(self, repo: str, number: int, head_sha: str, label: str,
                      user: str | None = None) -> None:
-        key = {"repo_key": repo.lower(), "number": int(number), "head_sha": head_sha, "label": label}
+        key = {"repo_key": repo.lower(), "number": int(number), "head_sha": head_sha, "label": str(label)}
         insert = {"repo": repo, "user": user, "created_at": docs.as_utc(utcnow())}
         try:
             self._db.feedback.update_one(key, {"$setOnInsert": insert}, upsert=True)
