@@ -24,6 +24,12 @@ while IFS= read -r name; do
   java_opts+=("${!name}")
 done < <(compgen -e | grep '^SPARK_JAVA_OPT_[0-9]*$' | sort -t_ -k4 -n)
 
+# The root filesystem is read-only: work (downloaded files, Python workers' scratch) in the first local dir.
+workdir="${SPARK_LOCAL_DIRS:-/tmp/spark}"
+workdir="${workdir%%,*}"
+mkdir -p "$workdir"
+cd "$workdir"
+
 classpath="${SPARK_HOME}/jars/*"
 if [ -n "${SPARK_CONF_DIR:-}" ]; then
   classpath="${SPARK_CONF_DIR}:${classpath}"

@@ -111,9 +111,11 @@ EXECUTOR_ENV = {"SPARK_DRIVER_URL": "spark://CoarseGrainedScheduler@10.0.0.5:707
 
 
 def test_the_entrypoint_starts_sparks_executor_backend_from_the_drivers_variables(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "JAVA_HOME": str(_fake_java(tmp_path)), **EXECUTOR_ENV}
+    env = {"PATH": "/usr/bin:/bin", "JAVA_HOME": str(_fake_java(tmp_path)),
+           "SPARK_LOCAL_DIRS": f"{tmp_path}/local-a,{tmp_path}/local-b", **EXECUTOR_ENV}
     out = subprocess.run([str(ENTRYPOINT), "executor"], env=env, capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
+    assert (tmp_path / "local-a").is_dir() and not (tmp_path / "local-b").exists()
     assert out.stdout.splitlines() == [
         "-Dspark.authenticate=true", "-Dspark.driver.port=7078", "-Dspark.blockManager.port=7079",
         "-Xms3g", "-Xmx3g", "-cp", "/opt/venv/lib/python3.11/site-packages/pyspark/jars/*",

@@ -42,16 +42,20 @@ seed_store() {  # a few hundred synthetic PRs in MongoDB, written by the image's
   docker run --rm --network host -i -e MONGO_URI --entrypoint prguard "$IMAGE" import - <"$work/prs.jsonl"
 }
 
-serve_and_replay() {  # URL of a running service: signed webhook replay + a short Locust run
-  wait_for "$1/readyz"
+serve_and_replay() {  # URL of a running service [URL of its probes]: signed webhook replay
+  wait_for "${2:-$1}/readyz"
   python tests/deploy/ci/write_payloads.py "$work/payloads"
   prguard replay "$work/payloads" --url "$1/webhooks/github" --secret "$GITHUB_WEBHOOK_SECRET"
 }
 
 case "$STAGE" in
   service)
-    run -d --name prguard-ci "$IMAGE" serve --bind 127.0.0.1:8080 --no-worker
-    serve_and_replay http://127.0.0.1:8080
+    # As in the cluster: the webhook on 8080, metrics and probes on 9090 only (the image's HEALTHCHECK).
+    run -d --name prguard-ci "$IMAGE" serve --bind 127.0.0.1:8080 --metrics-bind 127.0.0.1:9090 --no-worker
+    serve_and_replay http://127.0.0.1:8080 http://127.0.0.1:9090
+    [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/metrics)" = 404 ]
+    curl -fsS -o "$work/metrics.txt" http://127.0.0.1:9090/metrics
+    grep -q '^prguard_webhook_deliveries_total' "$work/metrics.txt"
     locust --locustfile perf/locustfile.py --headless --users 5 --spawn-rate 5 --run-time 20s \
       --host http://127.0.0.1:8080 --only-summary
     [ "$(docker inspect --format '{{.State.Health.Status}}' prguard-ci)" != unhealthy ]
