@@ -35,12 +35,13 @@ def score(settings, file, output) -> None:
     exactly what the service records for the same PR: each repository's newest stored profile is used.
     """
     from prguard.model import registry  # MLflow is heavy: load it only when scoring
+    from prguard.model.bundle import BundleError
     from prguard.profiles import ProfileCache
     from prguard.store import open_store
 
     try:
         bundle = registry.load_champion(settings)
-    except registry.NoChampion as exc:
+    except (registry.NoChampion, BundleError) as exc:  # BundleError: a changed or unreadable bundle
         raise click.ClickException(str(exc)) from None
     try:
         bundle.check_compatible()

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
+import pickle  # only for its UnpicklingError: bundles are never unpickled
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -32,7 +34,22 @@ REPO_RELATIVE_TWIN = {
 
 
 class BundleError(ValueError):
-    """A bundle folder is missing files or was written by an incompatible version."""
+    """A bundle folder is missing files, is not what it claims to be, or was written by an incompatible
+    version."""
+
+
+def folder_digest(folder: str | Path) -> str:
+    """SHA-256 over every file of a bundle folder (relative path, size and bytes, in path order), so
+    changing, adding or removing any file changes it."""
+    folder = Path(folder)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix().encode()
+        digest.update(len(name).to_bytes(8, "big") + name + path.stat().st_size.to_bytes(8, "big"))
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
 
 
 def pr_identity(doc: dict[str, Any]) -> tuple[str, int | None, str | None]:
@@ -197,12 +214,16 @@ class ScorerBundle:
     @classmethod
     def load(cls, folder: str | Path, model_version: str | None = None) -> "ScorerBundle":
         folder = Path(folder)
+        # Only JSON and torch's weights-only loader: nothing in a bundle can run code when loaded.
         try:
             manifest = json.loads((folder / MANIFEST_FILE).read_text())
             profiles = json.loads((folder / PROFILES_FILE).read_text())
             state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
         except FileNotFoundError as exc:
             raise BundleError(f"{folder} is not a PRGuard model bundle: {exc.filename} is missing") from None
+        except (ValueError, pickle.UnpicklingError, RuntimeError) as exc:
+            raise BundleError(f"{folder} is not a PRGuard model bundle: {type(exc).__name__}: "
+                              f"{str(exc)[:300]}") from None
         if manifest.get("format") != BUNDLE_FORMAT:
             raise BundleError(f"bundle format {manifest.get('format')} is not supported (expected "
                               f"{BUNDLE_FORMAT}); retrain with `prguard train`")

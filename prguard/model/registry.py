@@ -7,6 +7,7 @@ import fcntl
 import logging
 import math
 import os
+import re
 import tempfile
 import threading
 import time
@@ -21,13 +22,19 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 from prguard.config import CHAMPION_ALIAS
-from prguard.model.bundle import ScorerBundle
+from prguard.model.bundle import BundleError, ScorerBundle, folder_digest
 
 log = logging.getLogger(__name__)
 
 TRAINING_EXPERIMENT = "prguard-training"
 EVALUATION_EXPERIMENT = "prguard-evaluation"
 BUNDLE_ARTIFACT = "bundle"
+# Where the pyfunc model keeps its artifacts: PRGuard loads this folder itself (JSON and a weights-only
+# torch file), never the model's python_model.pkl, which mlflow.pyfunc.load_model would unpickle.
+BUNDLE_PATH = f"artifacts/{BUNDLE_ARTIFACT}"
+# The bundle folder's SHA-256 (prguard.model.bundle.folder_digest), a tag of the model version and run.
+DIGEST_TAG = "prguard.bundle_sha256"
+_MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>[0-9]+)|@(?P<alias>[^/@]+))$")
 _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 # Declared explicitly: letting MLflow infer requirements re-imports the model in a subprocess (slow).
 PIP_REQUIREMENTS = [f"torch=={torch.__version__.split('+')[0]}", f"numpy=={np.__version__}",
@@ -36,6 +43,10 @@ PIP_REQUIREMENTS = [f"torch=={torch.__version__.split('+')[0]}", f"numpy=={np.__
 
 class NoChampion(LookupError):
     """No model version carries the champion alias yet."""
+
+
+class BundleIntegrityError(BundleError):
+    """A registered bundle is not the one that was registered (its digest differs, or none was recorded)."""
 
 
 class PRGuardModel(mlflow.pyfunc.PythonModel):
@@ -149,7 +160,8 @@ class TrackedRun:
         mlflow.set_tags({k: str(v) for k, v in tags.items()})
 
     def log_bundle(self, bundle: ScorerBundle) -> str:
-        """Log the bundle as ONE pyfunc model, register it as a new version and return the version."""
+        """Log the bundle as ONE pyfunc model, register it as a new version tagged with the bundle's
+        digest (checked at every load) and return the version."""
         # MLflow warns about cloudpickle and a missing signature on every log: both are by design here
         # (the class is imported by name, PR documents have no MLflow schema), so keep the job log clean.
         pyfunc_log = logging.getLogger("mlflow.pyfunc")
@@ -158,14 +170,18 @@ class TrackedRun:
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 folder = bundle.save(Path(tmp) / BUNDLE_ARTIFACT)
+                digest = folder_digest(folder)
                 info = mlflow.pyfunc.log_model(
                     name="model", python_model=PRGuardModel(), artifacts={BUNDLE_ARTIFACT: str(folder)},
-                    pip_requirements=PIP_REQUIREMENTS, registered_model_name=self.settings.model_name,
+                    pip_requirements=PIP_REQUIREMENTS,
                 )
         finally:
             pyfunc_log.setLevel(level)
-        version = str(info.registered_model_version)
-        self.set_tags({"model_version": version})
+        # Registered with its digest in one call, so no version is ever visible without one.
+        registered = mlflow.register_model(info.model_uri, self.settings.model_name,
+                                           tags={DIGEST_TAG: digest})
+        version = str(registered.version)
+        self.set_tags({"model_version": version, DIGEST_TAG: digest})
         return version
 
     def record_decision(self, promoted: bool, reason: str) -> None:
@@ -207,13 +223,42 @@ def promote(settings, version: str) -> None:
     connect(settings).set_registered_model_alias(settings.model_name, CHAMPION_ALIAS, str(version))
 
 
+def _registered_version(client: MlflowClient, model_uri: str):
+    found = _MODEL_URI.match(model_uri)
+    if not found:
+        raise ValueError(f"model URI must look like models:/NAME/VERSION or models:/NAME@ALIAS, "
+                         f"got {model_uri!r}")
+    if found["version"]:
+        return client.get_model_version(found["name"], found["version"])
+    return client.get_model_version_by_alias(found["name"], found["alias"])
+
+
 def load_bundle(settings, model_uri: str, model_version: str | None = None) -> ScorerBundle:
-    """Load a registered bundle by URI (``models:/name/3``, ``models:/name@champion``)."""
-    connect(settings)
-    model = mlflow.pyfunc.load_model(model_uri)
-    bundle = model.unwrap_python_model().bundle
-    bundle.model_version = model_version
-    return bundle
+    """Load a registered bundle by URI (``models:/name/3``, ``models:/name@champion``).
+
+    Only the bundle folder is downloaded and read (JSON, weights through torch's weights-only loader):
+    nothing is unpickled. Its digest must equal the version's ``DIGEST_TAG`` recorded at registration;
+    otherwise BundleIntegrityError says which version and what to do."""
+    client = connect(settings)
+    registered = _registered_version(client, model_uri)
+    name, version = registered.name, str(registered.version)
+    expected = (registered.tags or {}).get(DIGEST_TAG)
+    if not expected:
+        raise BundleIntegrityError(
+            f"version {version} of model '{name}' has no '{DIGEST_TAG}' tag, so its bundle cannot be "
+            "checked: it was registered before PRGuard recorded digests, or the tag was removed. "
+            "Register a new version with `prguard train` and promote it.")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version}/{BUNDLE_PATH}",
+                                                     dst_path=tmp)
+        actual = folder_digest(folder)
+        if actual != expected:
+            raise BundleIntegrityError(
+                f"the bundle of version {version} of model '{name}' has SHA-256 {actual}, but "
+                f"{expected} was recorded when it was registered: its artifacts were changed. Refusing "
+                "to load it; check who can write to the MLflow artifact store, then register a new "
+                "version with `prguard train`.")
+        return ScorerBundle.load(folder, model_version=model_version or version)
 
 
 def load_champion(settings) -> ScorerBundle:
