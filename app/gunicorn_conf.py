@@ -1,14 +1,19 @@
 """Gunicorn settings for the webhook service (``prguard serve`` passes bind and worker count)."""
 from __future__ import annotations
 
-# Threads per worker: a request is a few store writes, so a handful of threads keep a core busy
-# without the memory of extra processes.
-worker_class = "gthread"
-threads = 4
-# GitHub waits 10 s for an answer; a request still running after 30 s is stuck, so its worker is replaced.
+# Slow clients must not occupy the service (app/gunicorn_worker.py says why gevent, not gthread): each
+# connection is a greenlet, its headers must arrive within `keepalive` seconds (gunicorn's gevent
+# worker applies that bound to every request, the first one too) and the whole request within the
+# class's 15 s deadline. ingress-nginx buffers requests in production as well; the service holds
+# on its own, e.g. when port-forwarded or behind a plain Service.
+worker_class = "app.gunicorn_worker.DeadlineGeventWorker"
+# Open connections per worker process, slow ones included; a request itself takes milliseconds.
+worker_connections = 1000
+# A worker whose event loop is blocked for 30 s (it cannot even heartbeat) is stuck and replaced.
 timeout = 30
 graceful_timeout = 20
-# Behind a load balancer (Kubernetes Service / ingress) connections are reused between probes and deliveries.
+# Seconds to wait for a request's headers, and for the next request on a kept-alive connection
+# (a load balancer reuses connections between probes and deliveries).
 keepalive = 5
 # Each worker builds its own app after the fork: no store connection or thread crosses a fork.
 preload_app = False

@@ -6,8 +6,9 @@ registry clients quote their URIs, passwords included, and the endpoint answers 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
-from typing import Callable
+from typing import Callable, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify
 
@@ -16,6 +17,22 @@ from app import metrics
 log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
+
+T = TypeVar("T")
+
+
+def off_the_event_loop(call: Callable[[], T]) -> T:
+    """``call()``, on a real OS thread when gevent has patched this process (gunicorn's gevent worker).
+
+    There a ``threading.Thread`` is a greenlet, and the registry lookup imports MLflow (seconds of CPU)
+    and may query SQLite in C: on the event loop that would stall every request of the worker.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is None or not monkey.is_module_patched("threading"):
+        return call()
+    import gevent
+
+    return gevent.get_hub().threadpool.apply(call)
 
 
 class ModelState:
@@ -44,7 +61,7 @@ class ModelState:
 
     def refresh(self) -> dict:
         try:
-            version = self._lookup()
+            version = off_the_event_loop(self._lookup)
             state = {"known": True, "version": version,
                      "reason": None if version else "no champion registered yet (check runs say so)"}
         except Exception as exc:  # any registry failure means "unknown", reported by its type only:

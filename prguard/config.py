@@ -122,6 +122,9 @@ class Settings:
     # A delivery whose receiver failed before finishing may be redelivered (same id) after this long;
     # a receiver answers within GitHub's 10 s, so 60 s never takes over one still at work.
     delivery_reclaim_seconds: float = setting(60.0, "PRGUARD_DELIVERY_RECLAIM_SECONDS", _seconds())
+    # The webhook service closes a connection whose request is not received and answered within this
+    # (app/gunicorn_worker.py); above GitHub's 10 s, so nothing GitHub still waits for is cut.
+    request_deadline_seconds: float = setting(15.0, "PRGUARD_REQUEST_DEADLINE_SECONDS", _seconds())
     # Worker timing: an idle worker looks at the queue every poll interval; a failed job retries after
     # backoff * 2^(attempt-1) (with jitter), at most max_backoff: 2 s ... 10 min spans ~8 min of outage.
     worker_poll_seconds: float = setting(1.0, "PRGUARD_WORKER_POLL_SECONDS", _seconds())

@@ -39,7 +39,7 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
     return path
 
 
-def gunicorn_command(bind: str, workers: int, threads: int,
+def gunicorn_command(bind: str, workers: int,
                      metrics_bind: tuple[str, int] | None = None) -> list[str]:
     binds = ["--bind", bind]
     spec = APP_SPEC
@@ -47,7 +47,7 @@ def gunicorn_command(bind: str, workers: int, threads: int,
         binds += ["--bind", format_bind(metrics_bind)]
         spec = LISTENERS_SPEC.format(port=metrics_bind[1])
     return [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf", *binds,
-            "--workers", str(workers), "--threads", str(threads), spec]
+            "--workers", str(workers), spec]
 
 
 @click.command()
@@ -59,13 +59,11 @@ def gunicorn_command(bind: str, workers: int, threads: int,
                    "everything on --bind.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Gunicorn worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per gunicorn worker.")
 @click.option("--with-worker/--no-worker", default=None,
               help="Also run the job worker in this process. Default: on with the embedded SQLite "
                    "store, off with MONGO_URI (run `prguard worker` separately).")
 @configured("webhook")
-def serve(settings, bind: str, metrics_bind: tuple[str, int] | None, workers: int, threads: int,
+def serve(settings, bind: str, metrics_bind: tuple[str, int] | None, workers: int,
           with_worker: bool | None) -> None:
     """Run the GitHub App webhook service (POST /webhooks/github, /healthz, /readyz, /metrics)."""
     if metrics_bind is not None and bind_port(bind) == metrics_bind[1]:
@@ -84,7 +82,7 @@ def serve(settings, bind: str, metrics_bind: tuple[str, int] | None, workers: in
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    server = subprocess.Popen(gunicorn_command(bind, workers, threads, metrics_bind), env=dict(os.environ))
+    server = subprocess.Popen(gunicorn_command(bind, workers, metrics_bind), env=dict(os.environ))
     worker_thread = None
     if with_worker:
         from app.worker import run_worker  # after prepare_metrics_dir: its metrics go to the shared dir

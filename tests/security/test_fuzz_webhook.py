@@ -133,7 +133,7 @@ def test_5000_signed_malformed_deliveries_get_no_5xx_and_rejected_ones_leave_no_
 
     last = [footprint()]
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False, print_blob=True,
               suppress_health_check=list(HealthCheck))
     @given(st.lists(st.tuples(st.integers(0, len(BASES) - 1), st.lists(mutation, min_size=0, max_size=3)),
                     min_size=DELIVERIES_PER_EXAMPLE, max_size=DELIVERIES_PER_EXAMPLE))
