@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -137,6 +138,21 @@ def rss_mb(process: psutil.Process) -> float:
     return process.memory_info().rss / 2**20
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+
+
+def drive_measured(wrk: str, server: Server, bodies: Path, args, run_id: str) -> tuple[LoadResult, dict]:
+    """The load, and the CPU its server's processes used per request: a figure that, unlike req/s,
+    hardly depends on what else the machine runs."""
+    workers, supervisor = server.gunicorn_workers(), psutil.Process(server.process.pid)
+    before = cpu_seconds(workers), cpu_seconds([supervisor])
+    result = drive(wrk, server.url, bodies, args, run_id)
+    used = cpu_seconds(workers) - before[0], cpu_seconds([supervisor]) - before[1]
+    per = max(result.requests, 1)
+    return result, {"cpu_ms": used[0] / per * 1000, "supervisor_cpu_ms": used[1] / per * 1000}
+
+
 def drive(wrk: str, url: str, bodies: Path, args, run_id: str) -> LoadResult:
     command = [wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--timeout", "10s",
                "-s", str(LUA), url, "--", str(bodies), str(args.threads), run_id]
@@ -205,9 +221,9 @@ def one_run(index: int, args, wrk: str, bodies: Path, body_bytes: int, tracking_
         post_one(prguard.url, template, warm, f"warm-{index}")
         sqlite_path = data_dir / "prguard.sqlite3"
         model_loaded = wait_for_check_run(sqlite_path, f"{warm:040x}", 180)
-        base = drive(wrk, ceiling.url, bodies, args, f"ceiling{index}")
+        base, base_cpu = drive_measured(wrk, ceiling, bodies, args, f"ceiling{index}")
         run_id = f"r{index}x{os.getpid()}"
-        mine = drive(wrk, prguard.url, bodies, args, run_id)
+        mine, mine_cpu = drive_measured(wrk, prguard, bodies, args, run_id)
         workers = prguard.gunicorn_workers()
         memory = {"gunicorn_worker_mb": max(rss_mb(p) for p in workers),
                   "model_worker_mb": rss_mb(psutil.Process(prguard.process.pid)),
@@ -223,6 +239,9 @@ def one_run(index: int, args, wrk: str, bodies: Path, body_bytes: int, tracking_
         print(f"  {name:21} {result.per_second:8,.0f} req/s  p50 {result.p50_ms:7.1f} ms  "
               f"p99 {result.p99_ms:7.1f} ms  max {result.max_ms:7.1f} ms  errors {result.errors}  "
               f"({result.requests:,} requests)")
+    print(f"  CPU per request: gunicorn workers {base_cpu['cpu_ms']:.2f} ms (ceiling) vs "
+          f"{mine_cpu['cpu_ms']:.2f} ms (prguard); prguard's worker process (model, scoring) "
+          f"{mine_cpu['supervisor_cpu_ms']:.2f} ms")
     print(f"  ratio {ratio:.2f}; accepted deliveries {counts['accepted']:,} for {counts['prs']:,} PRs, "
           f"score jobs {counts['jobs']:,}, PRs without a job {counts['without_job']}")
     if mine.requests > args.bodies:
@@ -231,7 +250,9 @@ def one_run(index: int, args, wrk: str, bodies: Path, body_bytes: int, tracking_
     print(f"  RSS: gunicorn worker {memory['gunicorn_worker_mb']:.0f} MB, worker with the model "
           f"{memory['model_worker_mb']:.0f} MB (ceiling's gunicorn worker "
           f"{memory['ceiling_worker_mb']:.0f} MB)")
-    return {"ceiling": base, "prguard": mine, "ratio": ratio, "load": load[0], **counts, **memory}
+    return {"ceiling": base, "prguard": mine, "ratio": ratio, "load": load[0], **counts, **memory,
+            "ceiling_cpu_ms": base_cpu["cpu_ms"], "cpu_ms": mine_cpu["cpu_ms"],
+            "worker_cpu_ms": mine_cpu["supervisor_cpu_ms"]}
 
 
 def met(ok: bool) -> str:
@@ -248,6 +269,9 @@ def summary(runs: list[dict]) -> None:
               f"p50 ms {spread(column(key, 'p50_ms'))}  p99 ms {spread(column(key, 'p99_ms'))}  "
               f"errors {spread(column(key, 'errors'), 0)}")
     print(f"  ratio {spread(column('ratio'), 2)}  load average {spread(column('load'))}")
+    print(f"  CPU ms per request in gunicorn workers: ceiling {spread(column('ceiling_cpu_ms'), 2)}, "
+          f"prguard {spread(column('cpu_ms'), 2)}; "
+          f"prguard's worker process {spread(column('worker_cpu_ms'), 2)}")
     print(f"  RSS MB: gunicorn worker {spread(column('gunicorn_worker_mb'))}, worker with the model "
           f"{spread(column('model_worker_mb'))}")
     lost = sum(run["without_job"] for run in runs)
@@ -271,6 +295,8 @@ def main() -> None:
     parser.add_argument("--bodies", type=int, default=30_000, help="distinct PRs in the request file")
     parser.add_argument("--code", type=Path, default=None, help="serve PRGuard from this checkout instead")
     args = parser.parse_args()
+    # Stopped from outside: unwind, so the servers (own sessions) are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="prguard-intake-") as tmp:
         work = Path(tmp)
