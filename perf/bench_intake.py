@@ -10,8 +10,9 @@ model), and drives each in turn with wrk (Debian's package; installed here if mi
 (``--bodies`` distinct PRs, so no job is merged into another). It prints requests/s, p50, p99 and errors
 of both and their ratio, counts the accepted deliveries and the stored jobs after the run, and prints
 the resident memory of a gunicorn worker and of the process whose worker thread holds the model.
-``--code DIR`` serves PRGuard from another checkout (its ``prguard`` and ``app`` packages), e.g. main's,
-for a before/after comparison with the same harness. The machine's load average is printed per run:
+``--code DIR`` serves PRGuard from another checkout (its ``prguard`` and ``app`` packages), and
+``--baseline DIR`` adds a second `prguard serve` from DIR (e.g. main's) to every run, driven right after the
+same ceiling: before and after side by side. The machine's load average is printed per run:
 figures are only comparable as ratios measured in one run.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import statistics
@@ -107,7 +109,8 @@ class Server:
         while not self._healthy():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise SystemExit(f"{name} did not start; see {log_dir / (name + '.log')}")
+                log_text = (log_dir / f"{name}.log").read_text(errors="replace")[-3000:]
+                raise SystemExit(f"{name} did not start:\n{log_text}")
             time.sleep(0.2)
 
     def _healthy(self) -> bool:
@@ -135,6 +138,21 @@ class Server:
 
 def rss_mb(process: psutil.Process) -> float:
     return process.memory_info().rss / 2**20
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    return sum(p.cpu_times().user + p.cpu_times().system for p in processes)
+
+
+def drive_measured(wrk: str, server: Server, bodies: Path, args, run_id: str) -> tuple[LoadResult, dict]:
+    """The load, and the CPU its server's processes used per request: a figure that, unlike req/s,
+    hardly depends on what else the machine runs."""
+    workers, supervisor = server.gunicorn_workers(), psutil.Process(server.process.pid)
+    before = cpu_seconds(workers), cpu_seconds([supervisor])
+    result = drive(wrk, server.url, bodies, args, run_id)
+    used = cpu_seconds(workers) - before[0], cpu_seconds([supervisor]) - before[1]
+    per = max(result.requests, 1)
+    return result, {"cpu_ms": used[0] / per * 1000, "supervisor_cpu_ms": used[1] / per * 1000}
 
 
 def drive(wrk: str, url: str, bodies: Path, args, run_id: str) -> LoadResult:
@@ -189,49 +207,70 @@ def prguard_env(data_dir: Path, tracking_uri: str, code: Path | None) -> dict[st
     return env
 
 
+def measure_prguard(name: str, code: Path | None, index: int, args, wrk: str, bodies: Path,
+                    tracking_uri: str, run_dir: Path) -> dict:
+    """Start `prguard serve` from ``code`` on a fresh data dir, load the model, drive it, count, stop."""
+    data_dir = run_dir / f"{name}-data" / "var"  # not run_dir/prguard: gunicorn puts its cwd on sys.path
+    data_dir.mkdir(parents=True)
+    server = Server(name, [str(Path(sys.executable).with_name("prguard")), "serve", "--with-worker"],
+                    prguard_env(data_dir, tracking_uri, code), run_dir, run_dir)
+    sqlite_path = data_dir / "prguard.sqlite3"
+    run_id = f"r{index}x{os.getpid()}"
+    try:
+        warm = args.bodies + 1  # a PR outside the bodies file: the worker loads the model to score it
+        post_one(server.url, body_template(), warm, f"warm-{index}")
+        model_loaded = wait_for_check_run(sqlite_path, f"{warm:040x}", 180)
+        result, cpu = drive_measured(wrk, server, bodies, args, run_id)
+        memory = {"gunicorn_worker_mb": max(rss_mb(p) for p in server.gunicorn_workers()),
+                  "model_worker_mb": rss_mb(psutil.Process(server.process.pid))}
+    finally:
+        server.stop()
+    return {"result": result, "model_loaded": model_loaded, **cpu, **memory,
+            **count_intake(sqlite_path, run_id)}
+
+
+def show(name: str, result: LoadResult) -> None:
+    print(f"  {name:21} {result.per_second:8,.0f} req/s  p50 {result.p50_ms:7.1f} ms  "
+          f"p99 {result.p99_ms:7.1f} ms  max {result.max_ms:7.1f} ms  errors {result.errors}  "
+          f"({result.requests:,} requests)")
+
+
 def one_run(index: int, args, wrk: str, bodies: Path, body_bytes: int, tracking_uri: str, work: Path) -> dict:
     run_dir = work / f"run{index}"
-    data_dir = run_dir / "var"
-    data_dir.mkdir(parents=True)
+    run_dir.mkdir(parents=True)
     load = os.getloadavg()
     ceiling_env = {**os.environ, "PYTHONPATH": str(ROOT)}
     ceiling = Server("ceiling", [sys.executable, "-m", "gunicorn", "--config", "python:app.gunicorn_conf",
                                  "--workers", "2", CEILING_APP], ceiling_env, ROOT, run_dir)
-    prguard = Server("prguard", [str(Path(sys.executable).with_name("prguard")), "serve", "--with-worker"],
-                     prguard_env(data_dir, tracking_uri, args.code), run_dir, run_dir)
     try:
-        template = body_template()
-        warm = args.bodies + 1  # a PR outside the bodies file: the worker loads the model to score it
-        post_one(prguard.url, template, warm, f"warm-{index}")
-        sqlite_path = data_dir / "prguard.sqlite3"
-        model_loaded = wait_for_check_run(sqlite_path, f"{warm:040x}", 180)
-        base = drive(wrk, ceiling.url, bodies, args, f"ceiling{index}")
-        run_id = f"r{index}x{os.getpid()}"
-        mine = drive(wrk, prguard.url, bodies, args, run_id)
-        workers = prguard.gunicorn_workers()
-        memory = {"gunicorn_worker_mb": max(rss_mb(p) for p in workers),
-                  "model_worker_mb": rss_mb(psutil.Process(prguard.process.pid)),
-                  "ceiling_worker_mb": max(rss_mb(p) for p in ceiling.gunicorn_workers())}
+        base, base_cpu = drive_measured(wrk, ceiling, bodies, args, f"ceiling{index}")
+        ceiling_mb = max(rss_mb(p) for p in ceiling.gunicorn_workers())
     finally:
-        prguard.stop()
         ceiling.stop()
-    counts = count_intake(sqlite_path, run_id)
-    ratio = mine.per_second / base.per_second if base.per_second else 0.0
-    print(f"run {index}: load average {load[0]:.2f} (1 min), body {body_bytes:,} bytes, "
-          f"model loaded before the load: {'yes' if model_loaded else 'NO'}")
-    for name, result in (("ceiling (bare Flask)", base), ("prguard serve", mine)):
-        print(f"  {name:21} {result.per_second:8,.0f} req/s  p50 {result.p50_ms:7.1f} ms  "
-              f"p99 {result.p99_ms:7.1f} ms  max {result.max_ms:7.1f} ms  errors {result.errors}  "
-              f"({result.requests:,} requests)")
-    print(f"  ratio {ratio:.2f}; accepted deliveries {counts['accepted']:,} for {counts['prs']:,} PRs, "
-          f"score jobs {counts['jobs']:,}, PRs without a job {counts['without_job']}")
-    if mine.requests > args.bodies:
-        print(f"  note: {mine.requests:,} requests reused the {args.bodies:,} bodies: repeated PRs share "
-              "a job")
-    print(f"  RSS: gunicorn worker {memory['gunicorn_worker_mb']:.0f} MB, worker with the model "
-          f"{memory['model_worker_mb']:.0f} MB (ceiling's gunicorn worker "
-          f"{memory['ceiling_worker_mb']:.0f} MB)")
-    return {"ceiling": base, "prguard": mine, "ratio": ratio, "load": load[0], **counts, **memory}
+    servers = {"prguard serve": args.code}
+    if args.baseline is not None:
+        servers = {"baseline": args.baseline, **servers}
+    measured = {name: measure_prguard(name.split()[0], code, index, args, wrk, bodies, tracking_uri, run_dir)
+                for name, code in servers.items()}
+    print(f"run {index}: load average {load[0]:.2f} (1 min) at its start, body {body_bytes:,} bytes, "
+          f"ceiling's gunicorn worker {ceiling_mb:.0f} MB, {base_cpu['cpu_ms']:.2f} ms CPU per request")
+    show("ceiling (bare Flask)", base)
+    row = {"ceiling": base, "load": load[0], "ceiling_cpu_ms": base_cpu["cpu_ms"]}
+    for name, m in measured.items():
+        ratio = m["result"].per_second / base.per_second if base.per_second else 0.0
+        show(name, m["result"])
+        print(f"    ratio {ratio:.2f}; CPU per request {m['cpu_ms']:.2f} ms in gunicorn workers, "
+              f"{m['supervisor_cpu_ms']:.2f} ms in the worker process; model loaded before the load: "
+              f"{'yes' if m['model_loaded'] else 'NO'}")
+        print(f"    accepted deliveries {m['accepted']:,} for {m['prs']:,} PRs, score jobs {m['jobs']:,}, "
+              f"PRs without a job {m['without_job']}")
+        if m["result"].requests > args.bodies:
+            print(f"    note: {m['result'].requests:,} requests reused the {args.bodies:,} bodies: "
+                  "repeated PRs share a job")
+        print(f"    RSS: gunicorn worker {m['gunicorn_worker_mb']:.0f} MB, worker with the model "
+              f"{m['model_worker_mb']:.0f} MB")
+        row[name] = dict(m, ratio=ratio)
+    return row
 
 
 def met(ok: bool) -> str:
@@ -239,27 +278,35 @@ def met(ok: bool) -> str:
 
 
 def summary(runs: list[dict]) -> None:
-    def column(key, attr=None):
-        return [getattr(run[key], attr) if attr else run[key] for run in runs]
+    def column(key, field, attr=None):
+        values = [run[key][field] if field else run[key] for run in runs]
+        return [getattr(v, attr) for v in values] if attr else values
 
-    print(f"\nover {len(runs)} runs (min/median/max):")
-    for key in ("ceiling", "prguard"):
-        print(f"  {key:8} req/s {spread(column(key, 'per_second'))}  "
-              f"p50 ms {spread(column(key, 'p50_ms'))}  p99 ms {spread(column(key, 'p99_ms'))}  "
-              f"errors {spread(column(key, 'errors'), 0)}")
-    print(f"  ratio {spread(column('ratio'), 2)}  load average {spread(column('load'))}")
-    print(f"  RSS MB: gunicorn worker {spread(column('gunicorn_worker_mb'))}, worker with the model "
-          f"{spread(column('model_worker_mb'))}")
-    lost = sum(run["without_job"] for run in runs)
-    print(f"  accepted deliveries = jobs in every run: {all(r['accepted'] == r['jobs'] for r in runs)}; "
-          f"PRs accepted without a job: {lost}")
-    median_ratio = statistics.median(column("ratio"))
-    median_p99 = statistics.median(column("prguard", "p99_ms"))
-    largest = max(column("model_worker_mb") + column("gunicorn_worker_mb"))
-    print(f"  targets (medians): ratio >= {TARGETS['ratio']} {met(median_ratio >= TARGETS['ratio'])}, "
-          f"p99 <= {TARGETS['p99_ms']:g} ms {met(median_p99 <= TARGETS['p99_ms'])}, "
-          f"0 errors {met(not any(column('prguard', 'errors')))}, "
-          f"RSS <= {TARGETS['rss_mb']:g} MB {met(largest <= TARGETS['rss_mb'])}")
+    print(f"\nover {len(runs)} runs (min/median/max); load average {spread(column('load', None))}:")
+    ceiling = [run["ceiling"] for run in runs]
+    print(f"  ceiling        req/s {spread([r.per_second for r in ceiling])}  "
+          f"p50 ms {spread([r.p50_ms for r in ceiling])}  p99 ms {spread([r.p99_ms for r in ceiling])}  "
+          f"errors {spread([r.errors for r in ceiling], 0)}  "
+          f"CPU ms/request {spread(column('ceiling_cpu_ms', None), 2)}")
+    for name in [key for key in runs[0] if isinstance(runs[0][key], dict)]:
+        print(f"  {name:14} req/s {spread(column(name, 'result', 'per_second'))}  "
+              f"p50 ms {spread(column(name, 'result', 'p50_ms'))}  "
+              f"p99 ms {spread(column(name, 'result', 'p99_ms'))}  "
+              f"errors {spread(column(name, 'result', 'errors'), 0)}  "
+              f"CPU ms/request {spread(column(name, 'cpu_ms'), 2)} (+ worker process "
+              f"{spread(column(name, 'supervisor_cpu_ms'), 2)})")
+        print(f"  {'':14} ratio {spread(column(name, 'ratio'), 2)}  RSS MB: gunicorn worker "
+              f"{spread(column(name, 'gunicorn_worker_mb'))}, worker with the model "
+              f"{spread(column(name, 'model_worker_mb'))}")
+        lost = sum(run[name]["without_job"] for run in runs)
+        same = all(run[name]["accepted"] == run[name]["jobs"] for run in runs)
+        largest = max(column(name, "model_worker_mb") + column(name, "gunicorn_worker_mb"))
+        print(f"  {'':14} accepted deliveries = jobs in every run: {same}; PRs accepted without a job: "
+              f"{lost}; targets (medians): ratio >= {TARGETS['ratio']} "
+              f"{met(statistics.median(column(name, 'ratio')) >= TARGETS['ratio'])}, p99 <= "
+              f"{TARGETS['p99_ms']:g} ms {met(statistics.median(column(name, 'result', 'p99_ms')) <= 50)}, "
+              f"0 errors {met(not any(column(name, 'result', 'errors')))}, RSS <= {TARGETS['rss_mb']:g} MB "
+              f"{met(largest <= TARGETS['rss_mb'])}")
 
 
 def main() -> None:
@@ -270,7 +317,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--bodies", type=int, default=30_000, help="distinct PRs in the request file")
     parser.add_argument("--code", type=Path, default=None, help="serve PRGuard from this checkout instead")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="also serve PRGuard from this checkout (e.g. main's) in every run")
     args = parser.parse_args()
+    # Stopped from outside: unwind, so the servers (own sessions) are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="prguard-intake-") as tmp:
         work = Path(tmp)
@@ -280,7 +331,7 @@ def main() -> None:
         bodies = work / "bodies.txt"
         body_bytes = write_bodies(bodies, args.bodies)
         print(f"champion version {version}; {args.bodies:,} signed bodies; wrk -t{args.threads} "
-              f"-c{args.connections} -d{args.seconds}s; code: {args.code or ROOT}")
+              f"-c{args.connections} -d{args.seconds}s; code: {args.code or ROOT}; baseline: {args.baseline}")
         runs = [one_run(i + 1, args, wrk, bodies, body_bytes, settings.tracking_uri, work)
                 for i in range(args.runs)]
     summary(runs)

@@ -20,6 +20,10 @@ APP_SPEC = "app.factory:create_app()"
 LISTENERS_SPEC = "app.listeners:create_listeners(metrics_port={port})"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 STOP_SECONDS = 30
+# How much lower the embedded worker thread's CPU priority is than the web service's: the two share
+# the machine's cores, and an answer to GitHub cannot wait (10 s; bursts of hundreds of deliveries)
+# while a score can. An idle machine still gives the worker all the CPU it wants.
+EMBEDDED_WORKER_NICENESS = 10
 
 
 def prepare_metrics_dir(data_dir: Path) -> Path:
@@ -37,6 +41,18 @@ def prepare_metrics_dir(data_dir: Path) -> Path:
 
         values.ValueClass = values.get_value_class()
     return path
+
+
+def run_embedded_worker(settings, stop: threading.Event) -> None:
+    """The job worker as a thread of ``prguard serve``, at a lower CPU priority than gunicorn."""
+    from app.worker import run_worker  # after prepare_metrics_dir: its metrics go to the shared dir
+
+    if sys.platform.startswith("linux"):
+        # On Linux a thread id names one thread for setpriority: only this thread is lowered.
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread,
+                       min(os.getpriority(os.PRIO_PROCESS, thread) + EMBEDDED_WORKER_NICENESS, 19))
+    run_worker(settings, stop)
 
 
 def gunicorn_command(bind: str, workers: int,
@@ -85,11 +101,10 @@ def serve(settings, bind: str, metrics_bind: tuple[str, int] | None, workers: in
     server = subprocess.Popen(gunicorn_command(bind, workers, metrics_bind), env=dict(os.environ))
     worker_thread = None
     if with_worker:
-        from app.worker import run_worker  # after prepare_metrics_dir: its metrics go to the shared dir
-
         # The same settings as `prguard worker`: PRGUARD_WORKER_POLL_SECONDS, PRGUARD_JOB_*BACKOFF_SECONDS,
         # PRGUARD_GITHUB_TIMEOUT_SECONDS and PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS.
-        worker_thread = threading.Thread(target=run_worker, args=(settings, stop), name="prguard-worker")
+        worker_thread = threading.Thread(target=run_embedded_worker, args=(settings, stop),
+                                         name="prguard-worker")
         worker_thread.start()
     metrics_at = f", metrics and probes on http://{format_bind(metrics_bind)}" if metrics_bind else ""
     click.echo(f"prguard serve: http://{bind}{metrics_at} (worker {'on' if with_worker else 'off'})",

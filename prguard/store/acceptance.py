@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from prguard.store.base import DELIVERY_DONE, DELIVERY_RECLAIM_SECONDS, check_reclaim_after
-from prguard.store.docs import identify_pull_request
+from prguard.store.docs import PullRequestIdentity, identify_pull_request
 from prguard.states import INACTIVE_INSTALLATIONS
 
 # Accepted.outcome values.
@@ -52,12 +52,15 @@ class Acceptance:
     jobs: tuple[JobSpec, ...] = ()
     reclaim_after: float = DELIVERY_RECLAIM_SECONDS
     received_at: dt.datetime | None = None
+    # The PR's key fields, worked out once here for the adapters.
+    pull_request_identity: PullRequestIdentity | None = dataclasses.field(init=False, default=None,
+                                                                          compare=False, repr=False)
 
     def __post_init__(self):
         # Refused here, before anything is claimed: bad input must not leave a claim behind.
         check_reclaim_after(self.reclaim_after)
         if self.pull_request is not None:
-            identify_pull_request(self.pull_request)
+            object.__setattr__(self, "pull_request_identity", identify_pull_request(self.pull_request))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +89,6 @@ def refused(recorded: dict[str, Any] | None) -> Accepted:
 def jobs_allowed(acceptance: Acceptance, stored_head_sha: str | None, stored_state: str | None) -> bool:
     """Queue the jobs unless the stored PR moved on: closed, or at another head than this delivery's.
     (True when there are no jobs to queue: only a skipped job makes a delivery STALE.)"""
-    if acceptance.pull_request is None or not acceptance.jobs:
+    if acceptance.pull_request_identity is None or not acceptance.jobs:
         return True
-    head = (acceptance.pull_request.get("head") or {}).get("sha")
-    return stored_state != "closed" and stored_head_sha == head
+    return stored_state != "closed" and stored_head_sha == acceptance.pull_request_identity.head_sha

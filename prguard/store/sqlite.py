@@ -41,8 +41,9 @@ class SQLiteStore(SQLiteAcceptance, SQLiteJobQueue, SQLiteOnboarding, Store):
 
     # ---- pull requests ---------------------------------------------------------------------------
     def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
+        ident, text = docs.identify_pull_request(doc), docs.pull_request_json(doc)
         with write_transaction(self._db) as db:
-            return write_pull_request(db, doc)[0]
+            return write_pull_request(db, doc, ident, text)[0]
 
     def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
         row = self._db.execute("SELECT doc FROM pull_requests WHERE pr_key = ?",

@@ -22,6 +22,8 @@ class SQLiteAcceptance:
 
     def accept_delivery(self, acceptance: Acceptance) -> Accepted:
         now = _ms(acceptance.received_at or utcnow())
+        pr = acceptance.pull_request
+        text = docs.pull_request_json(pr) if pr is not None else ""
         with write_transaction(self._db) as db:
             installation = db.execute("SELECT status FROM installations WHERE id = ?",
                                       (int(acceptance.installation_id),)).fetchone()
@@ -36,8 +38,8 @@ class SQLiteAcceptance:
                            " VALUES (?, ?, 'active', '[]', ?) ON CONFLICT (id) DO NOTHING",
                            (int(acceptance.installation_id), acceptance.account, now))
             allowed = True
-            if acceptance.pull_request is not None:
-                _, head_sha, state = write_pull_request(db, acceptance.pull_request)
+            if pr is not None:
+                _, head_sha, state = write_pull_request(db, pr, acceptance.pull_request_identity, text)
                 allowed = jobs_allowed(acceptance, head_sha, state)
             cancelled = 0
             if acceptance.cancel_prefix is not None:

@@ -12,6 +12,12 @@ from typing import Iterator
 # Writers wait this long for the write lock before failing: gunicorn workers, the job worker and a
 # batch import can all write at once, and every write transaction here is short.
 BUSY_TIMEOUT_MS = 30_000
+# Pages the WAL may hold before a commit copies them into the database file (SQLite's default: 1000).
+# Each such checkpoint ends with an fsync; with ~25 KB PR documents the default checkpointed every
+# ~150 deliveries and cost 470 us per transaction on average (711 -> 242 us per 24 KB insert at
+# 10,000, measured one transaction at a time). The WAL then grows to ~40 MB before it is folded back;
+# durability is unchanged (synchronous = NORMAL in WAL mode either way).
+WAL_AUTOCHECKPOINT_PAGES = 10_000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pull_requests (
@@ -96,6 +102,7 @@ class SQLiteConnections:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")  # durable across application crashes in WAL mode
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
         if self._schema_ready_pid != os.getpid():
             with write_transaction(conn):
                 for statement in SCHEMA.split(";"):

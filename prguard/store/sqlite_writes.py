@@ -34,14 +34,15 @@ def _same_document(text: str, stored: str) -> bool:
     return text == stored or (len(text) == len(stored) and json.loads(text) == json.loads(stored))
 
 
-def write_pull_request(db: sqlite3.Connection, doc: dict[str, Any]) -> tuple[bool, str, str | None]:
+def write_pull_request(db: sqlite3.Connection, doc: dict[str, Any], ident: docs.PullRequestIdentity,
+                       text: str) -> tuple[bool, str, str | None]:
     """Upsert a PR document by the port's merge rules; ``(changed, stored head SHA, stored state)``.
 
-    The document is serialised once and the stored one is parsed only when its files must be kept:
-    on the webhook path this was a parse and two serialisations of a ~25 KB document per delivery.
+    ``ident`` and ``text`` (``docs.pull_request_json(doc)``) are computed by the caller before its
+    transaction, so the write lock is not held while a ~25 KB document is serialised. The document is
+    serialised once and the stored one parsed only when its files must be kept: on the webhook path
+    this was a parse and two serialisations per delivery.
     """
-    ident = docs.identify_pull_request(doc)
-    text = docs.pull_request_json(doc)
     row = db.execute("SELECT updated_at, head_sha, json_extract(doc, '$.state') AS state,"
                      " json_type(doc, '$.files') IS NOT NULL AS has_files, doc"
                      " FROM pull_requests WHERE pr_key = ?", (ident.key,)).fetchone()

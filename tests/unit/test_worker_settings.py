@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -142,3 +145,19 @@ def test_serve_refuses_bad_worker_settings_before_starting_anything(data_dir):
                                                               "PRGUARD_JOB_BACKOFF_SECONDS": "-2"})
     assert result.exit_code == 2 and "PRGUARD_JOB_BACKOFF_SECONDS" in result.output
     assert not (data_dir / "prometheus").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
+def test_the_embedded_worker_thread_yields_the_cpu_to_the_web_service(monkeypatch):
+    seen = {}
+
+    def record_priority(settings, stop):
+        seen["worker"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    monkeypatch.setattr("app.worker.run_worker", record_priority)
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=serve_command.run_embedded_worker, args=(None, threading.Event()))
+    thread.start()
+    thread.join(30)
+    assert seen["worker"] == min(before + serve_command.EMBEDDED_WORKER_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # only that thread
