@@ -1,6 +1,6 @@
 """Benchmark: webhook intake of `prguard serve` against a bare Flask ceiling on the same gunicorn shape.
 
-Run: .venv/bin/python perf/bench_intake.py [--runs 3] [--seconds 15] [--threads 2] [--connections 16]
+Run: .venv/bin/python -m perf.bench_intake [--runs 3] [--seconds 15] [--threads 2] [--connections 16]
                                             [--bodies 30000] [--code DIR]
 Each run starts, side by side, the ceiling (perf/intake/ceiling_app.py: a Flask app that only reads the
 body, under PRGuard's gunicorn config, 2 workers) and `prguard serve` on embedded defaults (SQLite under
@@ -35,12 +35,11 @@ from pathlib import Path
 
 import psutil
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from perf.intake.report import LoadResult, parse_wrk, spread
+from prguard.github.signature import sign
+from tests.support.webhooks import SECRET, example, headers
 
-from perf.intake.report import LoadResult, parse_wrk, spread  # noqa: E402
-from prguard.github.signature import sign  # noqa: E402
-from tests.support.webhooks import SECRET, example, headers  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LUA = ROOT / "perf" / "intake" / "deliveries.lua"
 CEILING_APP = "perf.intake.ceiling_app:create_app()"
