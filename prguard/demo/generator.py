@@ -119,8 +119,9 @@ def _normal_files(repo: RepoState, kind: str, mult: float) -> list[dict]:
     if kind == "ci":
         path = rng.choice(tree.workflows)
         step = rng.choice(R.LEGIT_INSTALL) if rng.random() < 0.25 else "make test"
+        at = rng.randint(8, 40)
         files.append(_file(rng, path, "modified", _count(rng, 6, 0.8, 200), _count(rng, 3, 0.8, 200),
-                           f"+      - name: Install tools\n+        run: {step}"))
+                           f"@@ -{at},0 +{at + 1},2 @@\n+      - name: Install tools\n+        run: {step}"))
         return files
     if kind == "build":
         adds, dels = _count(rng, 8, 1, 300), _count(rng, 4, 1, 300)

@@ -69,8 +69,6 @@ def _paths(s: Summary, p: RepoProfile) -> dict[str, Callable[[], str]]:
                                             s.binary_paths, f"no binary files{unknown}"),
         "touches_policy": lambda: _listed("changes repository policy files", s.paths_in(paths.POLICY),
                                           f"no policy file changed{unknown}"),
-        "pipes_to_shell": lambda: _listed("adds a command that pipes a download into a shell",
-                                          s.pipe_to_shell_paths, f"no download piped into a shell{unknown}"),
         "sensitive_rarity": lambda: (f"contains {SHARE_FLAGS[rare[0][1]]}, which {_share(rare[0][0])} "
                                      "of PRs here do" if rare else f"touches no sensitive paths{unknown}"),
     }
@@ -158,8 +156,6 @@ def sensitive_files_of(s: Summary) -> list[tuple[str, str]]:
             reasons.append(paths.REASONS[paths.LOCKFILE])
         if changed.binary:
             reasons.append(paths.REASONS[paths.BINARY])
-        if changed.pipes_to_shell:
-            reasons.append("adds a command that pipes a download into a shell")
         if reasons:
             found.append((changed.path, "; ".join(reasons)))
     return found
@@ -194,7 +190,6 @@ def facts_of(s: Summary) -> dict[str, Any]:
         "lockfiles_without_manifest": s.orphan_lockfiles if known else None,
         "binary_files": s.binary_paths if known else None,
         "policy_files": s.paths_in(paths.POLICY) if known else None,
-        "pipe_to_shell_files": s.pipe_to_shell_paths if known else None,
         "empty_description": s.body_empty,
         "created_at": s.created_at.isoformat() if s.created_at else None,
         "draft": s.draft,

@@ -18,7 +18,10 @@ __all__ = ["FEATURE_VERSION", "FEATURE_NAMES", "RepoProfile", "GLOBAL_PROFILE", 
            "summarize", "profile_stats", "stats_of", "extract", "extract_summary", "facts", "facts_of",
            "explain", "explainer", "sensitive_files", "sensitive_files_of"]
 
-FEATURE_VERSION = "1"
+# 2: the patch-derived `pipes_to_shell` left the learned model. History (GraphQL) has no patches, so it was
+# 0 in every training row and "unusual" for any live PR showing an installer line; PR content is the
+# findings layer's job (prguard.findings), and every input here is computed the same for history and live.
+FEATURE_VERSION = "2"
 
 FEATURE_NAMES: tuple[str, ...] = (
     # size (log1p of heavy-tailed counts)
@@ -31,7 +34,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "author_maintainer", "author_first_time", "author_outsider", "author_bot", "from_fork",
     # sensitive paths
     "touches_ci", "touches_build", "touches_manifest", "lockfile_without_manifest", "log_binary_files",
-    "touches_policy", "pipes_to_shell", "sensitive_rarity",
+    "touches_policy", "sensitive_rarity",
     # text signals
     "title_shell_syntax", "branch_shell_syntax", "empty_description",
     # timing and state

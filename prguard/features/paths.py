@@ -72,21 +72,6 @@ _POLICY_NAMES = {"codeowners", "security.md", "security.txt", "security.rst", ".
                  ".gitmodules", "dependabot.yml", "dependabot.yaml", "renovate.json", "renovate.json5",
                  ".renovaterc", ".renovaterc.json"}
 
-# A download piped straight into an interpreter, or decoded data executed: "curl ... | sh",
-# "wget -qO- ... | bash", "bash <(curl ...)", "echo ... | base64 -d | sh".
-PIPE_TO_SHELL = re.compile(
-    r"(\b(curl|wget|iwr|invoke-webrequest)\b[^\n]*\|\s*(sudo\s+)?(ba|z|da|k)?sh\b)"
-    r"|(\b(ba|z)?sh\s+<\(\s*(curl|wget)\b)"
-    r"|(base64\s+(-d|--decode)[^\n]*\|\s*(sudo\s+)?(ba|z)?sh\b)"
-    r"|(\b(curl|wget)\b[^\n]*\|\s*(sudo\s+)?python[23]?\b)",
-    re.IGNORECASE,
-)
-# Every PIPE_TO_SHELL alternative contains one of these words (matched with the same flags), so a patch
-# without any of them cannot match on any line, and almost no patch has one: checking the whole patch
-# once skips the per-line search. For ASCII text IGNORECASE is plain lower-casing, the fastest check.
-_PIPE_WORDS = ("curl", "wget", "iwr", "invoke-webrequest", "base64")
-_PIPE_TRIGGERS = re.compile("|".join(_PIPE_WORDS), re.IGNORECASE)
-
 REASONS = {
     CI: "CI workflow or pipeline definition",
     BUILD: "build or install script",
@@ -121,11 +106,12 @@ def is_asset(path: str) -> bool:
     return path.lower().endswith(_ASSET_SUFFIXES)
 
 
-def looks_binary(path: str, patch: object, changes: int, status: str) -> bool:
-    """Binary by extension, or GitHub's tell: no patch and zero line changes on an added/modified file."""
+def looks_binary(path: str, changes: int, status: str) -> bool:
+    """Binary by extension, or GitHub's tell: zero line changes on an added/modified file (REST and GraphQL
+    both count no lines for a binary file; the REST-only ``patch`` is not consulted, for parity)."""
     if BINARY in categories(path):
         return True
-    if is_asset(path) or patch is not None:
+    if is_asset(path):
         return False
     return changes == 0 and status in ("added", "modified", "changed")
 
@@ -158,22 +144,3 @@ def directory(path: str) -> str:
 def top_level(path: str) -> str:
     head, _, rest = path.partition("/")
     return head if rest else "."
-
-
-def added_lines(patch: str) -> list[str]:
-    return [line[1:] for line in patch.splitlines() if line.startswith("+") and not line.startswith("+++")]
-
-
-def _may_pipe_to_shell(patch: str) -> bool:
-    if patch.isascii():
-        lower = patch.lower()
-        return ("curl" in lower or "wget" in lower or "iwr" in lower or "invoke-webrequest" in lower
-                or "base64" in lower)
-    return _PIPE_TRIGGERS.search(patch) is not None
-
-
-def pipes_to_shell(patch: object) -> bool:
-    """Whether the patch adds a line that runs downloaded or decoded content in a shell."""
-    if not isinstance(patch, str) or "+" not in patch or not _may_pipe_to_shell(patch):
-        return False
-    return any(PIPE_TO_SHELL.search(line) for line in added_lines(patch))

@@ -172,8 +172,7 @@ GLOBAL_PROFILE = RepoProfile(
         "log_top_level_areas": _lognormal_quantiles(1.1, 8, 1),
     },
     shares={"touches_ci": 0.04, "touches_build": 0.06, "touches_manifest": 0.10,
-            "lockfile_without_manifest": 0.02, "has_binary": 0.01, "touches_policy": 0.005,
-            "pipes_to_shell": 0.002},
+            "lockfile_without_manifest": 0.02, "has_binary": 0.01, "touches_policy": 0.005},
     counts={},
 )
 

@@ -26,7 +26,6 @@ SHARE_FLAGS = {
     "lockfile_without_manifest": "lockfile changes without their manifest",
     "has_binary": "binary files",
     "touches_policy": "policy file changes",
-    "pipes_to_shell": "commands piping a download into a shell",
 }
 # Characters git allows in a branch name that no ordinary branch uses but a shell interprets.
 BRANCH_SHELL = re.compile(r"[$`;|&<>(){}'\"\\]")
@@ -71,7 +70,6 @@ class ChangedFile(NamedTuple):  # a named tuple: PRs have thousands of files, an
     deletions: int
     status: str
     binary: bool
-    pipes_to_shell: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,14 +145,6 @@ class Summary:
         return list(self._orphan_lockfiles)
 
     @functools.cached_property
-    def _pipe_to_shell_paths(self) -> tuple[str, ...]:
-        return tuple(f.path for f in self.files or () if f.pipes_to_shell)
-
-    @property
-    def pipe_to_shell_paths(self) -> list[str]:
-        return list(self._pipe_to_shell_paths)
-
-    @functools.cached_property
     def entropy(self) -> float | None:
         """Entropy of changed lines across files: 0 (one file) .. 1 (evenly spread); None if unknown."""
         if self.files is None:
@@ -175,7 +165,6 @@ class Summary:
             "lockfile_without_manifest": self._orphan_lockfiles,
             "has_binary": self._binary_paths,
             "touches_policy": by_category[paths.POLICY],
-            "pipes_to_shell": self._pipe_to_shell_paths,
         }
         return tuple((name, 1.0 if found else 0.0) for name, found in flags.items())
 
@@ -211,9 +200,10 @@ def _files(raw: Any) -> tuple[ChangedFile, ...] | None:
         changes = _count(item.get("changes"))
         changes = additions + deletions if changes is None else changes
         status = _str(item.get("status"))
-        patch = item.get("patch")
-        binary = paths.looks_binary(path, patch, changes, status)
-        files.append(ChangedFile(path, additions, deletions, status, binary, paths.pipes_to_shell(patch)))
+        # ``patch`` is never read: history (GraphQL) has none, and the model's inputs must be the same for
+        # a PR from history and a live one. Content is judged by prguard.findings.
+        binary = paths.looks_binary(path, changes, status)
+        files.append(ChangedFile(path, additions, deletions, status, binary))
     return tuple(files)
 
 

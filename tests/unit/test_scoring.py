@@ -8,6 +8,9 @@ import numpy as np
 import pytest
 
 from batch.train import TrainConfig, fit, threshold_for
+from prguard import findings
+from prguard.findings import Severity
+from prguard.findings.verdict import decide
 from prguard.features import extraction
 from prguard.model.bundle import BundleError, ScorerBundle
 from tests.support.training_data import START, make_prs, pr_doc
@@ -55,12 +58,35 @@ def test_results_have_the_agreed_shape_and_readable_reasons(bundle):
 
 def test_attack_archetypes_score_above_the_threshold_with_their_reason_first(bundle):
     normal = bundle.score(make_prs(200, seed=123))
-    curl_pipe = bundle.score([attack("workflow_curl_pipe")])[0]
-    assert curl_pipe["anomalous"]
-    assert curl_pipe["score"] > max(r["score"] for r in normal[:50])
-    top = {r["feature"] for r in curl_pipe["reasons"]}
-    assert top & {"pipes_to_shell", "touches_ci", "sensitive_rarity", "author_first_time"}
+    deletion = bundle.score([attack("mass_deletion")])[0]
+    assert deletion["anomalous"]
+    assert deletion["score"] > max(r["score"] for r in normal[:50])
+    assert {r["feature"] for r in deletion["reasons"]} & {"log_deletions", "deletion_ratio", "rel_changed_lines",
+                                                          "rel_changed_files", "log_changed_files"}
     assert sum(r["anomalous"] for r in normal) / len(normal) < 0.15
+
+
+def test_a_curl_pipe_in_a_workflow_is_unusual_through_its_finding_whatever_the_score(bundle):
+    """The model no longer reads patches; the content is a high finding, and either evidence decides."""
+    doc = attack("workflow_curl_pipe")
+    found = findings.check(doc, runner=None).findings
+    assert ("pipe-to-shell", "high") in [(f.rule, f.severity.label) for f in found]
+    assert decide(bundle.score([doc])[0], found, Severity.HIGH).unusual
+
+
+def test_a_readme_installer_line_does_not_move_the_learned_score(bundle):
+    """The line history never shows (no patches there) no longer makes a live PR "unusual": content is
+    the findings layer's, which calls a README installer line at most a low finding."""
+    doc = make_prs(1, seed=21)[0]
+    doc["files"] = [{"filename": "README.md", "status": "modified", "additions": 2, "deletions": 0, "changes": 2,
+                     "patch": "@@ -8,0 +9,2 @@\n+Install uv first:\n+curl -LsSf https://astral.sh/uv/install.sh | sh"}]
+    doc.update(additions=2, deletions=0, changed_files=1)
+    bare = dict(doc, files=[{k: v for k, v in doc["files"][0].items() if k != "patch"}])
+    with_line, without = bundle.score([doc])[0], bundle.score([bare])[0]
+    assert with_line["score"] == without["score"] and with_line["reasons"] == without["reasons"]
+    assert not any("shell" in r["sentence"] for r in with_line["reasons"])
+    found = findings.check(doc, runner=None).findings
+    assert [(f.rule, f.severity.label) for f in found] == [("pipe-to-shell", "low")]
 
 
 def test_an_unknown_repository_is_scored_against_global_norms(bundle):
