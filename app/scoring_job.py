@@ -12,6 +12,7 @@ from app.publisher import Publisher
 from app.workflow_contents import with_workflow_contents
 from prguard import findings as findings_engine
 from prguard.config import Settings
+from prguard.findings.assessment import assess
 from prguard.features.key_values import key_values
 from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.profiles.learning import HistoryNote
@@ -138,13 +139,13 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     sensitive = ctx.sensitive_files(doc)
     report = ctx.check_findings(with_workflow_contents(connection.client, doc, repo))
     severity = findings_engine.Severity.parse(ctx.settings.finding_severity)
-    found = [f.to_dict() for f in report.findings]
     model = ctx.current_model()
     if model is None:
         output = render_no_model(repo, head_sha, sensitive, report.findings, severity,
                                  ctx.settings.unusual_conclusion, report.notes)
-        ctx.store.save_score({"repo": repo, "number": number, "head_sha": head_sha, "findings": found,
-                              "unusual": output.anomalous, "scored_at": utcnow()})
+        assessed = assess(None, report, severity)
+        ctx.store.save_score({"repo": repo, "number": number, "head_sha": head_sha, **assessed,
+                              "scored_at": utcnow()})
     else:
         newest, version = ctx.newest_profile(repo)
         profile = newest if newest is not None else model.profile_for(repo)
@@ -153,13 +154,14 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
                                  ctx.settings.min_history_prs)
         output = render_score(score, sensitive, ctx.settings.unusual_conclusion, key_values(doc, profile),
                               history, report.findings, severity, report.notes)
-        ctx.store.save_score(dict(score, findings=found, unusual=output.anomalous, scored_at=utcnow(),
-                                  profile_version=version))
+        assessed = assess(score, report, severity)
+        ctx.store.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))
         ctx.on_scored(dict(score, anomalous=output.anomalous))
     marked = _expected_by(ctx.store, repo, head_sha)
     if output.anomalous and marked is not None:
         # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.
-        output = render_marked_expected(dataclasses.asdict(output), marked.get("user"), _keys(found))
+        output = render_marked_expected(dataclasses.asdict(output), marked.get("user"),
+                                        _keys(assessed["findings"]))
     connection.publisher.complete(record, output)
     log.info("check run completed: %s", output.conclusion,
              extra=dict(context, model_version=output.model_version))

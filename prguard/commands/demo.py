@@ -48,9 +48,11 @@ def print_most_unusual(scores: list[dict], prs: list[dict], top: int = 10) -> li
     for rank, row in enumerate(ranked, 1):
         label = labels.get((row["repo"], row["number"]), {})
         planted = f"  [planted: {label['archetype']}]" if label.get("archetype") else ""
-        verdict = "UNUSUAL" if row["anomalous"] else "ok"
+        verdict = "UNUSUAL" if row.get("unusual", row["anomalous"]) else "ok"
         click.echo(f"{rank:>2}. {row['repo']}#{row['number']}  score {row['score']:.3f} "
                    f"(threshold {row['threshold']:.3f}) {verdict}{planted}")
+        for finding in (row.get("findings") or [])[:2]:
+            click.echo(f"      ! {finding['severity']} {finding['rule_id']}: {finding['title']}")
         for reason in row["reasons"][:3]:
             click.echo(f"      - {reason['sentence']}")
     return ranked

