@@ -113,7 +113,9 @@ def _normal_files(repo: RepoState, kind: str, mult: float) -> list[dict]:
         dep = rng.choice(R.DEP_NAMES[k.ecosystem])
         # `go mod tidy` / `npm audit fix` legitimately change only the lockfile now and then.
         if rng.random() > 0.12:
-            files.append(_file(rng, manifest, "modified", 1, 1, f'-  "{dep}": "1.2.3"\n+  "{dep}": "1.2.4"'))
+            at = rng.randint(5, 60)
+            files.append(_file(rng, manifest, "modified", 1, 1,
+                               f'@@ -{at},1 +{at},1 @@\n-  "{dep}": "1.2.3"\n+  "{dep}": "1.2.4"'))
         files.append(_file(rng, lock, "modified", _count(rng, 12, 1.2, 4000), _count(rng, 10, 1.2, 4000)))
         return files
     if kind == "ci":
