@@ -8,7 +8,10 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, precision_score, recall_score, roc_auc_score
 
+from prguard import findings
 from prguard.data import featureset, objectstore
+
+from batch.evaluate_content import Breakdown, breakdown
 
 from batch.train import TrainConfig, alert_rate, threshold_for, training_data
 
@@ -26,12 +29,15 @@ class Evaluation:
     model_version: str | None
     featureset_id: str
     results: dict[str, dict[str, float]]  # detector -> metric -> value
+    content: Breakdown | None = None  # per archetype: findings alone, the model alone, both
 
     def table(self) -> str:
         header = f"{'detector':<18}" + "".join(f"{name:>12}" for name in METRICS)
         lines = [header, "-" * len(header)]
         for detector, values in self.results.items():
             lines.append(f"{detector:<18}" + "".join(f"{values[name]:>12.3f}" for name in METRICS))
+        if self.content is not None:
+            lines += ["", self.content.table()]
         return "\n".join(lines)
 
 
@@ -80,14 +86,19 @@ def evaluate(settings, docs: list[dict[str, Any]], featureset_id: str | None = N
          f"{bundle.model_version}; baseline fit on feature set {feature_set.id}")
 
     rows = bundle.vectors(docs)
-    results = {"autoencoder": detector_metrics(labels, bundle.row_scores(rows), bundle.threshold)}
+    model_scores = bundle.row_scores(rows)
+    results = {"autoencoder": detector_metrics(labels, model_scores, bundle.threshold)}
     scale = bundle.scaler.transform
     forest, forest_threshold = isolation_forest(scale(data.rows[data.train_index]),
                                                 scale(data.rows[data.validation_index]), config.seed,
                                                 config.threshold_k)
     forest_scores = -forest.score_samples(scale(rows))
     results["isolation_forest"] = detector_metrics(labels, forest_scores, forest_threshold)
-    evaluation = Evaluation(len(docs), int(labels.sum()), bundle.model_version, feature_set.id, results)
+    echo(f"checking the content of {len(docs)} PRs (findings, as the service computes them)")
+    content = breakdown(docs, [{"anomalous": bool(s > bundle.threshold)} for s in model_scores],
+                        findings.Severity.parse(settings.finding_severity))
+    evaluation = Evaluation(len(docs), int(labels.sum()), bundle.model_version, feature_set.id, results,
+                            content)
 
     run_name = f"evaluate-v{bundle.model_version}"
     with registry.TrackedRun(settings, registry.EVALUATION_EXPERIMENT, run_name=run_name) as run:
@@ -96,4 +107,7 @@ def evaluate(settings, docs: list[dict[str, Any]], featureset_id: str | None = N
                         "threshold_k": config.threshold_k})
         run.log_metrics({f"{detector}_{name}": value for detector, values in results.items()
                          for name, value in values.items()})
+        content_rates = {"alert_rate": content.alert_rate, "lookalikes_flagged": content.lookalikes_flagged}
+        run.log_metrics({f"content_{detector}_{what}": value for what, by in content_rates.items()
+                         for detector, value in by.items()})
     return evaluation

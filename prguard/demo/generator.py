@@ -9,7 +9,7 @@ import random
 from typing import Iterator
 
 from prguard.demo import repos as R
-from prguard.demo.anomalies import ARCHETYPES, Anomaly
+from prguard.demo.anomalies import ARCHETYPES, Anomaly, new_workflow
 from prguard.demo.shapes import Author, pr_document
 
 ANOMALY_RATE = 0.015
@@ -120,6 +120,17 @@ def _normal_files(repo: RepoState, kind: str, mult: float) -> list[dict]:
         return files
     if kind == "ci":
         path = rng.choice(tree.workflows)
+        roll = rng.random()
+        if roll < 0.2:  # a maintainer (or Dependabot) moving a pinned action to its next release's commit
+            old_sha, new_sha = _sha_hex(rng), _sha_hex(rng)
+            action = rng.choice(("actions/checkout", "actions/setup-python", "actions/cache"))
+            at = rng.randint(10, 40)
+            return [_file(rng, path, "modified", 1, 1, f"@@ -{at},3 +{at},3 @@\n     steps:\n"
+                          f"-      - uses: {action}@{old_sha} # v4.1.0\n"
+                          f"+      - uses: {action}@{new_sha} # v4.2.0\n       - run: make test")]
+        if roll < 0.35:  # a maintainer adding a docs or release workflow
+            name, text = rng.choice(R.LEGIT_WORKFLOWS)
+            return [new_workflow(f".github/workflows/{name}", text)]
         step = rng.choice(R.LEGIT_INSTALL) if rng.random() < 0.25 else "make test"
         at = rng.randint(8, 40)
         files.append(_file(rng, path, "modified", _count(rng, 6, 0.8, 200), _count(rng, 3, 0.8, 200),
@@ -187,6 +198,25 @@ def _code_line(rng: random.Random, path: str) -> str:
     return f"The {word} section explains how {rng.choice(R.WORDS)} works."
 
 
+def _sha_hex(rng: random.Random) -> str:
+    return f"{rng.getrandbits(160):040x}"
+
+
+def _lookalike(kind: str, files: list[dict]) -> str | None:
+    """Which legitimate change that looks like an attack this normal PR is, for `prguard evaluate`."""
+    if kind == "ci" and files[0].get("status") == "added":
+        return "new_workflow"
+    if kind == "ci" and "# v4.2.0" in (files[0].get("patch") or ""):
+        return "action_sha_bump"
+    if kind == "ci" and any(step in (f.get("patch") or "") for f in files for step in R.LEGIT_INSTALL):
+        return "ci_installer"
+    if kind == "deps" and len(files) == 1:
+        return "lockfile_refresh"
+    if kind == "fixture":
+        return "binary_fixture"
+    return None
+
+
 def generate(repos: int, prs: int, seed: int = 0) -> Iterator[dict]:
     """``prs`` pull requests in total over ``repos`` repositories, the same for the same seed."""
     states = _repos(max(1, repos), seed)
@@ -205,11 +235,15 @@ def _history(repo: RepoState, count: int) -> Iterator[dict]:
         kind = rng.choices([k[0] for k in PR_KINDS], [k[1] for k in PR_KINDS])[0]
         mult = dict((k[0], k[2]) for k in PR_KINDS)[kind]
         author = _author(repo, kind)
-        drafts.append((author, kind, _normal_files(repo, kind, mult), None))
+        files = _normal_files(repo, kind, mult)
+        drafts.append((author, kind, files, _lookalike(kind, files)))
     timed = sorted(((_when(rng, a), i) for i, (a, *_rest) in enumerate(drafts)), key=lambda t: t[0])
     number = rng.randint(1, 40)
     end = START + dt.timedelta(days=SPAN_DAYS + 2)  # the last day's PRs, in every time zone, are before it
     for created, i in timed:
         author, kind, files, anomaly = drafts[i]
         number += 1 + int(rng.expovariate(0.7))  # issues share the number sequence
-        yield pr_document(repo, rng, number, author, kind, files, created, end, anomaly)
+        if isinstance(anomaly, Anomaly):
+            yield pr_document(repo, rng, number, author, kind, files, created, end, anomaly)
+        else:
+            yield pr_document(repo, rng, number, author, kind, files, created, end, lookalike=anomaly)

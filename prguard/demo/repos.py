@@ -167,3 +167,22 @@ LEGIT_INSTALL = ("curl -sSfL https://raw.githubusercontent.com/golangci/golangci
                  "curl -LsSf https://astral.sh/uv/install.sh | sh")
 EVIL_HOSTS = ("pastebin-cdn.net", "gh-actions-cache.com", "raw.githubusercontents.net",
               "cdn.jsdelivr-mirror.org")
+
+# Workflows maintainers add: tag-pinned official actions, the token for GitHub's own API, publishing
+# through trusted publishing. New files with secrets and network calls, and not attacks.
+LEGIT_WORKFLOWS = (
+    ("docs.yml", "name: Docs\non:\n  push:\n    branches: [main]\npermissions:\n  contents: write\njobs:\n"
+                 "  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n"
+                 "      - uses: actions/setup-python@v5\n        with:\n          python-version: \"3.12\"\n"
+                 "      - run: pip install mkdocs-material && mkdocs gh-deploy --force\n"),
+    ("release.yml", "name: Release\non:\n  push:\n    tags: [\"v*\"]\npermissions:\n  contents: write\n"
+                    "  id-token: write\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n"
+                    "      - uses: actions/checkout@v4\n      - run: pipx run build\n"
+                    "      - uses: pypa/gh-action-pypi-publish@release/v1\n      - name: GitHub release\n"
+                    "        run: gh release create \"$GITHUB_REF_NAME\" dist/* --generate-notes\n"
+                    "        env:\n          GH_TOKEN: ${{ github.token }}\n"),
+    ("coverage.yml", "name: Coverage\non: [pull_request]\njobs:\n  cov:\n    runs-on: ubuntu-latest\n"
+                     "    steps:\n      - uses: actions/checkout@v4\n      - run: make coverage\n"
+                     "      - uses: codecov/codecov-action@e28ff129e5465c2c0dcc6f003fc735cb6ae0c673\n"
+                     "        with:\n          token: ${{ secrets.CODECOV_TOKEN }}\n"),
+)

@@ -82,7 +82,8 @@ def branch_name(rng: random.Random, kind: str, author: Author, ecosystem: str) -
 
 
 def pr_document(repo, rng: random.Random, number: int, author: Author, kind: str, files: list[dict],
-                created: dt.datetime, end: dt.datetime, anomaly=None) -> dict[str, Any]:
+                created: dt.datetime, end: dt.datetime, anomaly=None,
+                lookalike: str | None = None) -> dict[str, Any]:
     """The REST pull request object (plus ``files``) for one generated PR."""
     eco = repo.kind.ecosystem
     title = anomaly.title if anomaly and anomaly.title else fill(rng.choice(TITLES[kind]), rng, eco)
@@ -139,5 +140,5 @@ def pr_document(repo, rng: random.Random, number: int, author: Author, kind: str
     }
     # The ground truth for evaluation; no feature reads it.
     doc["prguard_label"] = {"anomaly": anomaly is not None,
-                            "archetype": anomaly.archetype if anomaly else None}
+                            "archetype": anomaly.archetype if anomaly else None, "lookalike": lookalike}
     return doc

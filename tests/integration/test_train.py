@@ -172,6 +172,13 @@ def test_evaluate_reports_both_detectors_and_logs_them(workspace, tmp_path):
     run = client.search_runs([experiment.experiment_id])[0]
     assert run.data.metrics["autoencoder_auroc"] == pytest.approx(auroc, abs=1e-3)
     assert "isolation_forest_auprc" in run.data.metrics
+    # The content breakdown: every archetype of the file, for findings alone, the model alone and both.
+    archetypes = {"workflow_curl_pipe", "binary_blob", "mass_deletion", "branch_injection"}
+    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()
+            if line.split() and line.split()[0] in archetypes}
+    assert set(rows) == archetypes
+    assert rows["workflow_curl_pipe"][1] == "100.0%"  # the findings catch the curl | bash in CI
+    assert "content_both_alert_rate" in run.data.metrics
 
 
 def test_evaluate_needs_both_classes(workspace, tmp_path):

@@ -84,6 +84,11 @@ def test_normal_data_contains_the_legitimate_lookalikes(docs):
     assert sum(1 for f in facts if f["ci_files"]) > 20
     installers = [d for d in normal if any(f.rule == "pipe-to-shell" for f in findings.check(d, runner=None).findings)]
     assert len(installers) >= 3  # CI installing tools with curl | sh
+    kinds = collections.Counter(d["prguard_label"]["lookalike"] for d in normal if d["prguard_label"]["lookalike"])
+    assert set(kinds) == {"ci_installer", "lockfile_refresh", "binary_fixture", "action_sha_bump", "new_workflow"}
+    assert min(kinds.values()) >= 3
+    assert all(any(f.rule == "pipe-to-shell" for f in findings.check(d, runner=None).findings)
+               for d in normal if d["prguard_label"]["lookalike"] == "ci_installer")
     assert sum(1 for f in facts if f["lockfiles_without_manifest"]) >= 5  # go mod tidy, npm audit fix
     assert sum(1 for f in facts if f["binary_files"]) >= 3
     assert sum(1 for f in facts if f["changed_files"] >= 100) >= 10
