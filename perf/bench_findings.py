@@ -1,7 +1,7 @@
 """Benchmark: findings time per PR — typical PRs (rules on added lines), and PRs that change workflows
 (rules plus zizmor on the base and the head versions), side by side in one run.
 
-Run: .venv/bin/python perf/bench_findings.py [--prs 2000] [--workflow-prs 40]
+Run: .venv/bin/python -m perf.bench_findings [--prs 2000] [--workflow-prs 40]
 Typical PRs are demo PRs (GitHub-shaped, with patches). Workflow PRs change one of four realistic
 workflows of a repository (base and head contents given, as the worker fetches them), so zizmor audits
 the changed file at the head and the base's workflows: two zizmor processes per PR.
@@ -11,17 +11,13 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from prguard import findings  # noqa: E402
-from prguard.demo import generator  # noqa: E402
-from prguard.findings import zizmor  # noqa: E402
-from tests.support import workflows as W  # noqa: E402
-from tests.support.pr_content import changed, hunk, pull_request  # noqa: E402
+from prguard import findings
+from prguard.demo import generator
+from prguard.findings import zizmor
+from tests.support import workflows as W
+from tests.support.pr_content import changed, hunk, pull_request
 
 BASE_TREE = {".github/workflows/ci.yml": W.CI, ".github/workflows/lint.yml": W.LINT,
              ".github/workflows/release.yml": W.RELEASE, ".github/workflows/docs.yml": W.DOCS}
