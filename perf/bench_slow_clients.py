@@ -1,6 +1,6 @@
 """Benchmark: slow clients (slowloris) against the real service, production shape beside the old one.
 
-Run: .venv/bin/python perf/bench_slow_clients.py [--clients 200] [--seconds 60] [--workers 2]
+Run: .venv/bin/python -m perf.bench_slow_clients [--clients 200] [--seconds 60] [--workers 2]
 Starts `prguard serve` (gunicorn, no embedded worker) on 127.0.0.1, first with the production worker
 class (app/gunicorn_conf.py: gevent with header and request deadlines), then with gunicorn's gthread
 worker and 4 threads (the shape before issue 9) through GUNICORN_CMD_ARGS. Against each, ``--clients``
@@ -12,15 +12,12 @@ how many probes were answered within 1 s, their median and worst times, and what
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.support.service import running_service  # noqa: E402
-from tests.support.slow_clients import SlowClients, describe, probe_while  # noqa: E402
-from tests.support.webhooks import SECRET  # noqa: E402
+from tests.support.service import running_service
+from tests.support.slow_clients import SlowClients, describe, probe_while
+from tests.support.webhooks import SECRET
 
 SHAPES = {
     "production (gevent + deadlines)": {},
