@@ -74,7 +74,11 @@ class Service:
         """``prguard serve``: gunicorn only, or with the embedded worker thread (the no-config default)."""
         flag = "--with-worker" if embedded_worker else "--no-worker"
         self.server = self._spawn(["serve", flag, "--bind", f"127.0.0.1:{self.port}"], "server")
-        wait_until(self._healthy, 60, 0.2, "the server's /healthz")
+        try:
+            wait_until(self._healthy, 120, 0.2, "the server's /healthz")
+        except BaseException:
+            self.stop()  # a fixture that fails before its yield never reaches its own teardown
+            raise
 
     def _healthy(self) -> bool:
         if self.server.poll() is not None:
@@ -97,7 +101,11 @@ class Service:
                 raise AssertionError(f"worker exited with {worker.returncode}:\n{self.logs(name)}")
             log = self.data_dir / f"{name}.log"
             return log.exists() and " started" in log.read_text(errors="replace")
-        wait_until(started, 180, 0.1, f"{name} to start")
+        try:
+            wait_until(started, 180, 0.1, f"{name} to start")
+        except BaseException:
+            self.stop()
+            raise
         return worker
 
     def worker_holding(self, lease_owner: str) -> subprocess.Popen:
