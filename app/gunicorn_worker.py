@@ -11,6 +11,7 @@ gives up on a delivery after 10 s, so nothing it still waits for is ever cut.
 from __future__ import annotations
 
 import os
+import warnings
 
 import gevent
 from gevent import monkey, socket
@@ -29,7 +30,11 @@ class DeadlineGeventWorker(GeventWorker):
         # registry lookup runs on a real thread (app.health.off_the_event_loop) and importing MLflow
         # starts a subprocess there, which gevent's versions can only watch from its main loop (they
         # hang elsewhere). Nothing on the loop starts a process or forks.
-        monkey.patch_all(subprocess=False, os=False)
+        with warnings.catch_warnings():
+            # gevent warns that signal is patched without os: that is the intent above, and a worker
+            # installs no SIGCHLD handler afterwards. Without this every worker start logs the warning.
+            warnings.simplefilter("ignore", monkey.MonkeyPatchWarning)
+            monkey.patch_all(subprocess=False, os=False)
         self.sockets = [socket.socket(s.FAMILY, socket.SOCK_STREAM, fileno=s.sock.detach())
                         for s in self.sockets]
 
