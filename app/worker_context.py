@@ -21,6 +21,9 @@ def github_connector(settings: Settings, store: Store, **core_options: Any):
     core_options.setdefault("observer", metrics.count_github_call)
     core_options.setdefault("limit_observer", metrics.count_rate_limited)
     if settings.has_app_credentials:
+        # Installations' content-creating requests are paced in the store: one schedule per
+        # installation however many worker processes post for it.
+        core_options.setdefault("write_pacer", store.pacing.reserve)
         app = GitHubApp.from_settings(settings, **core_options)
 
         def connect(installation_id: int) -> Connection:
@@ -58,12 +61,14 @@ MAX_CONNECT_TIMEOUT_SECONDS = 10.0
 
 
 def github_options(settings: Settings) -> dict[str, Any]:
-    """The GitHub client's ``policy`` and ``timeout`` for jobs: PRGUARD_GITHUB_TIMEOUT_SECONDS and
-    PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS, with JOB_RETRY_POLICY's short inline retries."""
+    """The GitHub client's ``policy`` and ``timeout`` for jobs: PRGUARD_GITHUB_TIMEOUT_SECONDS,
+    PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS and PRGUARD_GITHUB_WRITES_PER_HOUR, with JOB_RETRY_POLICY's
+    short inline retries."""
     from prguard.github import RetryPolicy
 
     timeout = settings.github_timeout_seconds
-    policy = RetryPolicy(**JOB_RETRY_POLICY, min_write_interval=settings.github_write_interval_seconds)
+    policy = RetryPolicy(**JOB_RETRY_POLICY, min_write_interval=settings.github_write_interval_seconds,
+                         writes_per_hour=settings.github_writes_per_hour)
     return {"policy": policy, "timeout": (min(MAX_CONNECT_TIMEOUT_SECONDS, timeout), timeout)}
 
 

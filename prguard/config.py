@@ -38,6 +38,13 @@ def _int(name: str, raw: str) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _hourly_cap(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 2:
+        raise ConfigError(f"{name} must be a number of requests per hour >= 2, got {raw!r}")
+    return value
+
+
 def _float(name: str, raw: str) -> float:
     try:
         return float(raw)
@@ -136,6 +143,9 @@ class Settings:
     github_timeout_seconds: float = setting(30.0, "PRGUARD_GITHUB_TIMEOUT_SECONDS", _seconds())
     github_write_interval_seconds: float = setting(1.0, "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS",
                                                    _seconds(allow_zero=True))
+    # GitHub's secondary limit of about 500 content-creating requests per installation and hour; with
+    # the interval above it is kept across every worker sharing the store (prguard/store/pacing.py).
+    github_writes_per_hour: int = setting(500, "PRGUARD_GITHUB_WRITES_PER_HOUR", _hourly_cap)
     # Onboarding: below this many PRs of history a check run says PRGuard is still learning the repository.
     min_history_prs: int = setting(50, "PRGUARD_MIN_HISTORY_PRS", _int)
     log_format: str = setting("text", "PRGUARD_LOG_FORMAT", _choice("text", "json"))

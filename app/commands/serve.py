@@ -102,7 +102,7 @@ def serve(settings, bind: str, metrics_bind: tuple[str, int] | None, workers: in
     worker_thread = None
     if with_worker:
         # The same settings as `prguard worker`: PRGUARD_WORKER_POLL_SECONDS, PRGUARD_JOB_*BACKOFF_SECONDS,
-        # PRGUARD_GITHUB_TIMEOUT_SECONDS and PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS.
+        # PRGUARD_GITHUB_TIMEOUT_SECONDS, PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS and _WRITES_PER_HOUR.
         worker_thread = threading.Thread(target=run_embedded_worker, args=(settings, stop),
                                          name="prguard-worker")
         worker_thread.start()

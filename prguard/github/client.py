@@ -80,13 +80,17 @@ class HttpCore:
     ``observer(method, status)`` is called for every HTTP attempt (status None for a network error),
     and ``limit_observer(limit)`` for every rate-limit answer ("primary": the budget is spent and GitHub
     named its reset; "secondary": anything else GitHub asked us to wait for), both for metrics.
+    ``write_pacer(installation_id, interval, per_hour, now)`` reserves an installation's next
+    content-creating request slot and returns the seconds to wait for it; given one (the store's
+    pacing), installations are paced across every process that shares it, otherwise per process.
     """
 
     def __init__(self, api_url: str, policy: RetryPolicy | None = None,
                  timeout: tuple[float, float] = DEFAULT_TIMEOUT,
                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
                  observer: Callable[[str, int | None], None] | None = None, rng: random.Random | None = None,
-                 limit_observer: Callable[[str], None] | None = None):
+                 limit_observer: Callable[[str], None] | None = None,
+                 write_pacer: Callable[[int, float, int, float], float] | None = None):
         self.rest_url = rest_base_url(api_url)
         self.graphql_url = graphql_url(api_url)
         self.policy = policy or RetryPolicy()
@@ -95,6 +99,7 @@ class HttpCore:
         self.clock = clock
         self._observer = observer
         self._limit_observer = limit_observer
+        self._write_pacer = write_pacer
         self._rng = rng or random.Random()
         self._origin = origin(self.rest_url)
         self._session = requests.Session()
@@ -119,14 +124,21 @@ class HttpCore:
         self.close()
 
     # ---- throttling ------------------------------------------------------------------------------
-    def _throttle(self, method: str, waited: float, path: str) -> float:
-        """Sleep until an exhausted primary limit resets; keep writes min_write_interval apart."""
+    def _throttle(self, method: str, waited: float, path: str, credential: Credential | None) -> float:
+        """Sleep until an exhausted primary limit resets and until this write's paced slot comes."""
+        paced = method in WRITE_METHODS and not path.endswith(UNPACED_SUFFIXES)
+        installation_id = getattr(credential, "installation_id", None)
+        shared = paced and installation_id is not None and self._write_pacer is not None
         with self._lock:
             now = self.clock()
             wait = max(0.0, self._paused_until - now)
-            if method in WRITE_METHODS and not path.endswith(UNPACED_SUFFIXES):
+            if paced and not shared:
                 wait = max(wait, self._last_write + self.policy.min_write_interval - now)
                 self._last_write = now + wait
+        if shared:
+            # Reserved in the store, so every worker process of this installation shares one schedule.
+            wait = max(wait, self._write_pacer(installation_id, self.policy.min_write_interval,
+                                               self.policy.writes_per_hour, now))
         if wait <= 0:
             return 0.0
         if waited + wait > self.policy.max_wait:
@@ -172,7 +184,7 @@ class HttpCore:
         waited, attempt, refreshed = 0.0, 0, False
         while True:
             attempt += 1
-            waited += self._throttle(method, waited, path)
+            waited += self._throttle(method, waited, path, credential)
             token = credential.token() if credential is not None else None
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             try:

@@ -23,6 +23,7 @@ class RetryPolicy:
     secondary_wait: float = SECONDARY_LIMIT_WAIT
     max_wait: float = 900.0          # seconds; longer waits raise RateLimitWaitTooLong instead
     min_write_interval: float = 1.0  # GitHub asks for >= 1 s between content-creating requests
+    writes_per_hour: int = 500       # GitHub's secondary limit: about 500 content-creating requests an hour
     jitter: float = 0.1              # fraction of random spread so parallel workers don't retry in step
 
 

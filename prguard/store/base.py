@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, Iterator
 
 from prguard.store.onboarding import OnboardingStore
+from prguard.store.pacing import WritePacing
 from prguard.states import DeliveryState, JobState
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class Store(OnboardingStore, abc.ABC):
     Times are timezone-aware UTC datetimes. Every method is safe to call from several threads and
     several processes at once.
     """
+
+    # Composed rather than inherited: the pacing of GitHub writes is its own concern with its own port.
+    pacing: WritePacing
 
     # ---- lifecycle -------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -14,6 +14,7 @@ from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_REC
 from prguard.store.mongo_acceptance import MongoAcceptance
 from prguard.store.mongo_jobs import MongoJobQueue
 from prguard.store.mongo_onboarding import INDEXES as ONBOARDING_INDEXES, MongoOnboarding
+from prguard.store.mongo_pacing import MongoPacing
 
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     # pull_requests, deliveries, installations and watermarks are keyed by their unique ``_id``.
@@ -47,6 +48,7 @@ class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
         self._client = client
         self._indexes_ready = False
         self._lock = threading.Lock()
+        self.pacing = MongoPacing(lambda: self._db)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":

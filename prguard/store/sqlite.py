@@ -12,6 +12,7 @@ from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_REC
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
 from prguard.store.sqlite_jobs import SQLiteJobQueue
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
+from prguard.store.sqlite_pacing import SQLitePacing
 from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
 from prguard.store.sqlite_writes import claim_delivery, write_pull_request
 
@@ -28,6 +29,7 @@ class SQLiteStore(SQLiteAcceptance, SQLiteJobQueue, SQLiteOnboarding, Store):
     def __init__(self, path: str | os.PathLike):
         self._conns = SQLiteConnections(path)
         self.path = self._conns.path
+        self.pacing = SQLitePacing(self._conns)
 
     @property
     def _db(self):

@@ -56,6 +56,8 @@ CREATE TABLE IF NOT EXISTS repo_records (
     kind TEXT NOT NULL, repo_key TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (kind, repo_key));
 CREATE TABLE IF NOT EXISTS leases (
     name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS write_pacing (
+    installation_id INTEGER PRIMARY KEY, next_at REAL NOT NULL, arrival REAL NOT NULL);
 """
 
 # Columns added to tables of earlier files, as ALTER TABLE ... ADD COLUMN clauses. Deliveries recorded

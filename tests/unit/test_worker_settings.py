@@ -25,6 +25,7 @@ TIMING_ENV = {
     "PRGUARD_JOB_MAX_BACKOFF_SECONDS": "90",
     "PRGUARD_GITHUB_TIMEOUT_SECONDS": "45",
     "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS": "0",
+    "PRGUARD_GITHUB_WRITES_PER_HOUR": "80",
     "PRGUARD_DELIVERY_RECLAIM_SECONDS": "120",
 }
 
@@ -40,11 +41,13 @@ def test_defaults_follow_githubs_guidance_and_the_environment_overrides_them():
     default = Settings.from_env({})
     assert (default.worker_poll_seconds, default.job_backoff_seconds, default.job_max_backoff_seconds,
             default.github_timeout_seconds, default.github_write_interval_seconds,
-            default.delivery_reclaim_seconds) == (1.0, 2.0, 600.0, 30.0, 1.0, 60.0)
+            default.github_writes_per_hour, default.delivery_reclaim_seconds) == (
+        1.0, 2.0, 600.0, 30.0, 1.0, 500, 60.0)
     tuned = Settings.from_env(TIMING_ENV)
     assert (tuned.worker_poll_seconds, tuned.job_backoff_seconds, tuned.job_max_backoff_seconds,
             tuned.github_timeout_seconds, tuned.github_write_interval_seconds,
-            tuned.delivery_reclaim_seconds) == (0.25, 3.0, 90.0, 45.0, 0.0, 120.0)
+            tuned.github_writes_per_hour, tuned.delivery_reclaim_seconds) == (
+        0.25, 3.0, 90.0, 45.0, 0.0, 80, 120.0)
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -55,6 +58,8 @@ def test_defaults_follow_githubs_guidance_and_the_environment_overrides_them():
     ("PRGUARD_JOB_BACKOFF_SECONDS", "-1", ">= 0"),
     ("PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS", "nan", ">= 0"),
     ("PRGUARD_DELIVERY_RECLAIM_SECONDS", "0", "> 0"),
+    ("PRGUARD_GITHUB_WRITES_PER_HOUR", "1", ">= 2"),
+    ("PRGUARD_GITHUB_WRITES_PER_HOUR", "many", "integer"),
 ])
 def test_a_bad_timing_value_names_the_variable(name, value, message):
     with pytest.raises(ConfigError, match=message) as raised:
@@ -90,6 +95,9 @@ def test_the_github_client_gets_the_configured_timeout_and_write_interval(
     client = github_connector(settings, store, **github_options(settings))(42).client
     assert client.core.timeout == expected
     assert client.core.policy.min_write_interval == 0.25
+    assert client.core.policy.writes_per_hour == 500
+    # Installation writes are paced by the store, so every worker process shares one schedule.
+    assert client.core._write_pacer == store.pacing.reserve
     offline = settings.replace(github_app_id=None, github_token="ghp_example")
     reader = github_connector(offline, store, **github_options(offline))(42).client
     assert (reader.core.timeout, reader.core.policy.min_write_interval) == (expected, 0.25)
