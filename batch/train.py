@@ -12,7 +12,9 @@ from matplotlib.figure import Figure
 
 from prguard.data import featureset, objectstore
 from prguard.features import extraction
-from prguard.model.autoencoder import DEFAULT_CLIP, Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.model.autoencoder import Autoencoder
+from prguard.model.network import AutoencoderConfig
+from prguard.model.scaler import DEFAULT_CLIP, RobustScaler
 from prguard.model.bundle import ScorerBundle
 
 from batch.gates import Decision, GateInputs, decide
@@ -23,7 +25,7 @@ class TrainConfig:
     # data: the newest PRs (by created_at) validate, like the PRs the model will meet next
     validation_fraction: float = 0.2
     clip: float = DEFAULT_CLIP
-    # model: None picks a modest size from the number of features (see prguard.model.autoencoder)
+    # model: None picks a modest size from the number of features (see prguard.model.network)
     hidden: int | None = None
     bottleneck: int | None = None
     dropout: float = 0.0

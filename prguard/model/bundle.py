@@ -10,14 +10,19 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
-import torch
 
 from prguard.features import extraction
-from prguard.model.autoencoder import Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.model import network
+from prguard.model.network import AutoencoderConfig
+from prguard.model.scaler import RobustScaler
 
-BUNDLE_FORMAT = 1
+# Format 2 keeps the weights as a numpy .npz (read without pickles and without torch); format 1's
+# torch file is still read, through torch's weights-only loader, so older champions keep serving.
+BUNDLE_FORMAT = 2
+READABLE_FORMATS = (1, 2)
 MANIFEST_FILE = "bundle.json"
-WEIGHTS_FILE = "weights.pt"
+WEIGHTS_FILE = "weights.npz"
+LEGACY_WEIGHTS_FILE = "weights.pt"
 PROFILES_FILE = "profiles.json"
 # A check run shows a handful of reasons; more is noise to a maintainer.
 TOP_REASONS = 3
@@ -71,16 +76,18 @@ class ScorerBundle:
     feature_version: str
     scaler: RobustScaler
     model_config: AutoencoderConfig
-    state_dict: dict[str, torch.Tensor]
+    state_dict: dict[str, np.ndarray]  # torch's tensors are accepted too, and kept as float32 arrays
     threshold: float
     profiles: dict[str, dict[str, Any]]
     train_config: dict[str, Any] = dataclasses.field(default_factory=dict)
     model_version: str | None = None
 
     def __post_init__(self) -> None:
-        self._model = Autoencoder(self.model_config)
-        self._model.load_state_dict(self.state_dict)
-        self._model.eval()
+        self.state_dict = {name: _as_array(value) for name, value in self.state_dict.items()}
+        try:
+            network.check_weights(self.model_config, self.state_dict)
+        except ValueError as exc:
+            raise BundleError(f"the bundle's weights are not its network's: {exc}") from None
         self._profiles = {repo: extraction.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
         self._profiles_lower = {repo.lower(): p for repo, p in self._profiles.items()}
         self._index = {name: i for i, name in enumerate(self.feature_names)}
@@ -120,7 +127,7 @@ class ScorerBundle:
     def _squared_errors(self, scaled: np.ndarray) -> np.ndarray:
         if len(scaled) == 0:
             return np.zeros((0, len(self.feature_names)), dtype=np.float32)
-        return self._model.squared_errors(torch.from_numpy(scaled)).numpy()  # one batch for all documents
+        return network.squared_errors(self.state_dict, scaled)  # one batch for all documents
 
     def row_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.squared_errors(rows).mean(axis=1)
@@ -197,7 +204,8 @@ class ScorerBundle:
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        torch.save(self.state_dict, folder / WEIGHTS_FILE)
+        with (folder / WEIGHTS_FILE).open("wb") as handle:
+            np.savez(handle, **self.state_dict)
         (folder / PROFILES_FILE).write_text(json.dumps(self.profiles, sort_keys=True))
         manifest = {
             "format": BUNDLE_FORMAT,
@@ -214,19 +222,22 @@ class ScorerBundle:
     @classmethod
     def load(cls, folder: str | Path, model_version: str | None = None) -> "ScorerBundle":
         folder = Path(folder)
-        # Only JSON and torch's weights-only loader: nothing in a bundle can run code when loaded.
+        # Only JSON and numpy arrays without pickles (or, for format 1, torch's weights-only loader):
+        # nothing in a bundle can run code when loaded.
         try:
             manifest = json.loads((folder / MANIFEST_FILE).read_text())
             profiles = json.loads((folder / PROFILES_FILE).read_text())
-            state = torch.load(folder / WEIGHTS_FILE, map_location="cpu", weights_only=True)
+            if manifest.get("format") not in READABLE_FORMATS:
+                raise BundleError(f"bundle format {manifest.get('format')} is not supported (expected one of "
+                                  f"{', '.join(map(str, READABLE_FORMATS))}); retrain with `prguard train`")
+            state = _read_weights(folder, manifest["format"])
         except FileNotFoundError as exc:
             raise BundleError(f"{folder} is not a PRGuard model bundle: {exc.filename} is missing") from None
-        except (ValueError, pickle.UnpicklingError, RuntimeError) as exc:
+        except BundleError:
+            raise
+        except (ValueError, pickle.UnpicklingError, RuntimeError, OSError) as exc:
             raise BundleError(f"{folder} is not a PRGuard model bundle: {type(exc).__name__}: "
                               f"{str(exc)[:300]}") from None
-        if manifest.get("format") != BUNDLE_FORMAT:
-            raise BundleError(f"bundle format {manifest.get('format')} is not supported (expected "
-                              f"{BUNDLE_FORMAT}); retrain with `prguard train`")
         return cls(
             feature_names=list(manifest["feature_names"]),
             feature_version=str(manifest["feature_version"]),
@@ -238,6 +249,23 @@ class ScorerBundle:
             train_config=manifest.get("train_config") or {},
             model_version=model_version,
         )
+
+
+def _as_array(value: Any) -> np.ndarray:
+    """A parameter as a float32 array, whether it comes as a numpy array or a torch tensor."""
+    if hasattr(value, "detach"):  # a torch tensor, from training: no torch import needed to convert it
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float32)
+
+
+def _read_weights(folder: Path, bundle_format: int) -> dict[str, np.ndarray]:
+    if bundle_format == 1:
+        import torch  # only a format-1 bundle needs it; its weights-only loader refuses pickled code
+
+        state = torch.load(folder / LEGACY_WEIGHTS_FILE, map_location="cpu", weights_only=True)
+        return {name: _as_array(tensor) for name, tensor in state.items()}
+    with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as arrays:
+        return {name: arrays[name] for name in arrays.files}
 
 
 def _finite(value: float) -> float | None:

@@ -17,7 +17,6 @@ from typing import Any, Callable
 import mlflow
 import numpy as np
 import pandas as pd
-import torch
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
@@ -29,16 +28,16 @@ log = logging.getLogger(__name__)
 TRAINING_EXPERIMENT = "prguard-training"
 EVALUATION_EXPERIMENT = "prguard-evaluation"
 BUNDLE_ARTIFACT = "bundle"
-# Where the pyfunc model keeps its artifacts: PRGuard loads this folder itself (JSON and a weights-only
-# torch file), never the model's python_model.pkl, which mlflow.pyfunc.load_model would unpickle.
+# Where the pyfunc model keeps its artifacts: PRGuard loads this folder itself (JSON and numpy arrays
+# read without pickles), never the model's python_model.pkl, which mlflow.pyfunc.load_model would unpickle.
 BUNDLE_PATH = f"artifacts/{BUNDLE_ARTIFACT}"
 # The bundle folder's SHA-256 (prguard.model.bundle.folder_digest), a tag of the model version and run.
 DIGEST_TAG = "prguard.bundle_sha256"
 _MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<version>[0-9]+)|@(?P<alias>[^/@]+))$")
 _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 # Declared explicitly: letting MLflow infer requirements re-imports the model in a subprocess (slow).
-PIP_REQUIREMENTS = [f"torch=={torch.__version__.split('+')[0]}", f"numpy=={np.__version__}",
-                    f"mlflow=={mlflow.__version__}"]
+# Scoring runs the weights in numpy (prguard.model.network), so a served model needs no torch.
+PIP_REQUIREMENTS = [f"numpy=={np.__version__}", f"mlflow=={mlflow.__version__}"]
 
 
 class NoChampion(LookupError):
@@ -236,7 +235,7 @@ def _registered_version(client: MlflowClient, model_uri: str):
 def load_bundle(settings, model_uri: str, model_version: str | None = None) -> ScorerBundle:
     """Load a registered bundle by URI (``models:/name/3``, ``models:/name@champion``).
 
-    Only the bundle folder is downloaded and read (JSON, weights through torch's weights-only loader):
+    Only the bundle folder is downloaded and read (JSON, weights as numpy arrays without pickles):
     nothing is unpickled. Its digest must equal the version's ``DIGEST_TAG`` recorded at registration;
     otherwise BundleIntegrityError says which version and what to do."""
     client = connect(settings)

@@ -3,6 +3,7 @@ bundle changed after registration is refused (the service's loader and `prguard 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pickle
 import shutil
@@ -20,7 +21,9 @@ from prguard.cli import main
 from prguard.config import Settings
 from prguard.features import extraction
 from prguard.model import registry
-from prguard.model.autoencoder import Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.model.autoencoder import Autoencoder
+from prguard.model.network import AutoencoderConfig
+from prguard.model.scaler import RobustScaler
 from prguard.model.bundle import BundleError, ScorerBundle, folder_digest
 from tests.support.training_data import make_prs
 
@@ -64,15 +67,19 @@ def client(registered):
     return MlflowClient(tracking_uri=settings.tracking_uri, registry_uri=settings.tracking_uri)
 
 
-def tampered_copy(settings, client, version: str, folder: Path, files: dict[str, bytes],
+def tampered_copy(settings, client, version: str, folder: Path, files: dict[str, bytes | None],
                   digest: str | None = "original") -> str:
-    """A copy of registered ``version`` with ``files`` (paths inside the model) replaced, registered as a
-    new version (tagged with the original digest, ``digest``, or none) and made the champion."""
+    """A copy of registered ``version`` with ``files`` (paths inside the model) replaced (None: removed),
+    registered as a new version (tagged with the original digest, ``digest``, or none) and made the
+    champion."""
     name = settings.model_name
     source = Path(unquote(urlparse(client.get_model_version_download_uri(name, version)).path))
     shutil.copytree(source, folder)
     for relative, data in files.items():
-        (folder / relative).write_bytes(data)
+        if data is None:
+            (folder / relative).unlink()
+        else:
+            (folder / relative).write_bytes(data)
     original = client.get_model_version(name, version).tags[registry.DIGEST_TAG]
     tags = {} if digest is None else {registry.DIGEST_TAG: original if digest == "original" else digest}
     copy = client.create_model_version(name, source=folder.as_uri(), tags=tags)
@@ -127,17 +134,39 @@ def test_a_bundle_changed_after_registration_is_refused_with_a_clear_error(regis
     assert result.exit_code == 1 and "artifacts were changed" in result.output
 
 
-def test_a_pickle_in_the_weights_never_runs_even_when_its_digest_was_recorded(registered, client, tmp_path):
+def pickled_npz(payload) -> bytes:
+    """A weights.npz whose array holds Python objects: numpy stores those as a pickle."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **{"encoder.0.weight": np.array([payload], dtype=object)})
+    return buffer.getvalue()
+
+
+def format_one(folder: Path, payload) -> dict[str, bytes]:
+    """The bundle as format 1 (weights.pt, read with torch's weights-only loader) with a pickled payload."""
+    manifest = json.loads((folder / "bundle.json").read_text())
+    (folder / "bundle.json").write_text(json.dumps({**manifest, "format": 1}))
+    (folder / "weights.npz").unlink()
+    (folder / "weights.pt").write_bytes(pickle.dumps(payload, protocol=2))  # torch.save's protocol
+    return {"artifacts/bundle/bundle.json": (folder / "bundle.json").read_bytes(),
+            "artifacts/bundle/weights.npz": None,
+            "artifacts/bundle/weights.pt": (folder / "weights.pt").read_bytes()}
+
+
+@pytest.mark.parametrize("weights", ["npz", "format-1 torch file"])
+def test_a_pickle_in_the_weights_never_runs_even_when_its_digest_was_recorded(
+        registered, client, tmp_path, weights):
     settings, version = registered
     marker = tmp_path / "pwned"
     folder = tmp_path / "staged"
     source = Path(unquote(urlparse(client.get_model_version_download_uri(settings.model_name, version)).path))
     shutil.copytree(source / "artifacts" / "bundle", folder)
-    (folder / "weights.pt").write_bytes(pickle.dumps(CodePayload(marker), protocol=2))  # torch.save's protocol
-    # Someone who can rewrite the tag as well: the digest matches, the weights-only loader still refuses.
-    tampered_copy(settings, client, version, tmp_path / "model",
-                  {"artifacts/bundle/weights.pt": (folder / "weights.pt").read_bytes()},
-                  digest=folder_digest(folder))
+    if weights == "npz":
+        (folder / "weights.npz").write_bytes(pickled_npz(CodePayload(marker)))
+        changes = {"artifacts/bundle/weights.npz": (folder / "weights.npz").read_bytes()}
+    else:
+        changes = format_one(folder, CodePayload(marker))
+    # Someone who can rewrite the tag as well: the digest matches, the loader still refuses to unpickle.
+    tampered_copy(settings, client, version, tmp_path / "model", changes, digest=folder_digest(folder))
     with pytest.raises(BundleError, match="not a PRGuard model bundle"):
         registry.load_champion(settings)
     assert not marker.exists()

@@ -49,7 +49,7 @@ def test_the_champion_loads_by_alias_from_the_server_and_scores_identically(trai
     assert [r["score"] for r in as_pyfunc.predict(pd.DataFrame(docs[:3]))] == [
         r["score"] for r in outcome.bundle.score(docs[:3])]
     assert not (settings.data_dir / "mlartifacts").exists()  # artifacts went through the server
-    assert any((server.root / "artifacts").rglob("weights.pt"))
+    assert any((server.root / "artifacts").rglob("weights.npz"))
 
 
 def test_the_watcher_picks_up_an_alias_move_without_a_restart(trained):

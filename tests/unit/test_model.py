@@ -10,7 +10,10 @@ import torch
 
 from batch.gates import GateInputs, alert_rate_interval, decide
 from batch.train import TrainConfig, alert_rate, fit, threshold_for
-from prguard.model.autoencoder import Autoencoder, AutoencoderConfig, RobustScaler
+from prguard.model import network
+from prguard.model.autoencoder import Autoencoder
+from prguard.model.network import AutoencoderConfig
+from prguard.model.scaler import RobustScaler
 
 SMALL = TrainConfig(epochs=8, patience=3, seed=3)
 
@@ -30,6 +33,28 @@ def test_autoencoder_maps_rows_to_rows_through_a_narrow_bottleneck():
     assert model.encoder(x).shape == (5, config.bottleneck)
     assert 2 <= config.bottleneck < 36 / 3
     assert model.squared_errors(x).shape == (5, 36)
+
+
+def test_numpy_forward_pass_gives_the_torch_modules_errors():
+    torch.manual_seed(0)
+    config = AutoencoderConfig.for_features(12)
+    model = Autoencoder(config)
+    x = torch.from_numpy(np.random.default_rng(5).normal(scale=3.0, size=(64, 12)).astype(np.float32))
+    weights = {name: tensor.numpy() for name, tensor in model.state_dict().items()}
+    network.check_weights(config, weights)
+    ours = network.squared_errors(weights, x.numpy())
+    np.testing.assert_allclose(ours, model.squared_errors(x).numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_weights_of_another_shape_are_refused():
+    config = AutoencoderConfig.for_features(12)
+    weights = {name: tensor.numpy() for name, tensor in Autoencoder(config).state_dict().items()}
+    with pytest.raises(ValueError, match="shape"):
+        network.check_weights(AutoencoderConfig.for_features(13), weights)
+    with pytest.raises(ValueError, match="missing"):
+        network.check_weights(config, {k: v for k, v in weights.items() if k != "decoder.3.bias"})
+    with pytest.raises(ValueError, match="finite"):
+        network.check_weights(config, {**weights, "encoder.0.bias": weights["encoder.0.bias"] * np.nan})
 
 
 def test_scaler_centres_on_the_median_scales_robustly_and_clips_outliers():

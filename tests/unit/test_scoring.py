@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from batch.train import TrainConfig, fit, threshold_for
 from prguard import findings
@@ -14,6 +19,8 @@ from prguard.findings.verdict import decide
 from prguard.features import extraction
 from prguard.model.bundle import BundleError, ScorerBundle
 from tests.support.training_data import START, make_prs, pr_doc
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RESULT_KEYS = {"repo", "number", "head_sha", "score", "threshold", "anomalous", "model_version", "reasons"}
 REASON_KEYS = {"feature", "value", "typical", "contribution", "sentence"}
@@ -104,6 +111,45 @@ def test_a_bundle_folder_round_trip_scores_identically(bundle, tmp_path):
     docs = make_prs(20, seed=42) + [attack("mass_deletion")]
     loaded = ScorerBundle.load(bundle.save(tmp_path / "bundle"), model_version="7")
     assert loaded.score(docs) == bundle.score(docs)
+
+
+def test_a_format_one_bundle_with_torch_weights_still_loads_and_scores_the_same(bundle, tmp_path):
+    docs = make_prs(10, seed=43)
+    folder = bundle.save(tmp_path / "bundle")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    (folder / "bundle.json").write_text(json.dumps({**manifest, "format": 1}))
+    torch.save({name: torch.from_numpy(array) for name, array in bundle.state_dict.items()},
+               folder / "weights.pt")
+    (folder / "weights.npz").unlink()
+    assert ScorerBundle.load(folder, model_version="7").score(docs) == bundle.score(docs)
+
+
+NO_TORCH_SCORING = """
+import json, sys
+sys.modules["torch"] = None  # any import of torch now fails
+import app.worker, app.scoring_job, app.worker_context, prguard.model.registry
+from prguard.model.bundle import ScorerBundle
+docs = [json.loads(line) for line in open(sys.argv[2])]
+print(json.dumps(ScorerBundle.load(sys.argv[1]).score(docs)))
+"""
+
+
+def test_the_worker_loads_and_scores_a_bundle_without_torch(bundle, tmp_path):
+    docs = make_prs(5, seed=44)
+    (tmp_path / "prs.jsonl").write_text("".join(json.dumps(doc) + "\n" for doc in docs))
+    folder = bundle.save(tmp_path / "bundle")
+    result = subprocess.run([sys.executable, "-c", NO_TORCH_SCORING, str(folder), str(tmp_path / "prs.jsonl")],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout) == json.loads(json.dumps(ScorerBundle.load(folder).score(docs)))
+
+
+def test_a_bundle_of_an_unknown_format_is_refused(bundle, tmp_path):
+    folder = bundle.save(tmp_path / "bundle")
+    manifest = json.loads((folder / "bundle.json").read_text())
+    (folder / "bundle.json").write_text(json.dumps({**manifest, "format": 99}))
+    with pytest.raises(BundleError, match="format 99 is not supported"):
+        ScorerBundle.load(folder)
 
 
 def test_a_folder_without_a_bundle_is_reported(tmp_path):
