@@ -172,7 +172,13 @@ def test_a_failure_half_way_leaves_nothing_or_a_claim_a_redelivery_takes_over(st
 def test_concurrent_attempts_of_one_delivery_store_one_job(store):
     for round_ in range(3):
         results = run_threads(6, lambda i: store.accept_delivery(opened(f"d-{round_}", number=round_ + 1)))
-        assert sorted(result.outcome for result in results) == [ACCEPTED] + [DUPLICATE] * 5
+        outcomes = sorted(result.outcome for result in results)
+        # One attempt wins. The others see it done (duplicate) or, where accepting is several writes
+        # (MongoDB), possibly still under way (in progress: answered 503, GitHub redelivers); a thread
+        # scheduled late on a loaded machine sees the latter, so both are correct answers there.
+        assert outcomes.count(ACCEPTED) == 1
+        assert set(outcomes) - {ACCEPTED} <= ({DUPLICATE} if isinstance(store, SQLiteStore)
+                                              else {DUPLICATE, IN_PROGRESS})
     assert len(store.list_jobs()) == 3
 
 
