@@ -20,6 +20,7 @@ from typing import Any, Callable
 from app import jobs, payloads
 from app.onboarding import cancel_backfills, queue_backfills
 from app.payloads import BadDelivery
+from prguard.repo_config.resolve import invalidate
 from prguard.store import acceptance
 from prguard.store.acceptance import Acceptance, Accepted, JobSpec
 from prguard.store.base import DELIVERY_RECLAIM_SECONDS
@@ -261,6 +262,24 @@ def handle_installation_repositories(store, payload: dict[str, Any], delivery: D
                    claimed=True, context={"installation_id": installation_id})
 
 
+def handle_push(store, payload: dict[str, Any], delivery: Delivery) -> Outcome:
+    """A push to the default branch may change `.github/prguard.yml`: the cached configuration of the
+    repository (and, for an organisation's `.github`, of its repositories using the defaults) is marked
+    stale. Every push to the default branch counts: a payload lists at most 20 commits, so the files
+    touched are not a reliable test, and a stale mark costs one contents request on the next PR."""
+    installation_id = payloads.installation_id(payload)
+    repo = payloads.repository(payload)
+    ref, after, default_branch = payloads.push(payload)
+    if ref != f"refs/heads/{default_branch}":
+        return _ignored("push is not to the default branch")
+    stop = _admit(store, payload, delivery, installation_id)
+    if stop:
+        return stop
+    invalidate(store, repo, after)
+    return Outcome(ACCEPTED, "repository configuration will be read again", claimed=True,
+                   context={"repo": repo, "installation_id": installation_id})
+
+
 HANDLERS: dict[str, Callable[[Any, dict[str, Any], Delivery], Outcome]] = {
     "ping": handle_ping,
     "pull_request": handle_pull_request,
@@ -268,6 +287,7 @@ HANDLERS: dict[str, Callable[[Any, dict[str, Any], Delivery], Outcome]] = {
     "check_run": handle_check_run,
     "installation": handle_installation,
     "installation_repositories": handle_installation_repositories,
+    "push": handle_push,
 }
 
 

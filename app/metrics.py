@@ -100,7 +100,7 @@ FEEDBACK = Counter(
 # They are the events an App with PRGuard's manifest receives and their actions in GitHub's docs.
 OTHER = "other"
 EVENT_LABELS = frozenset({"ping", "pull_request", "check_suite", "check_run", "installation",
-                          "installation_repositories"})
+                          "installation_repositories", "push"})
 ACTION_LABELS = frozenset({
     # pull_request
     "assigned", "auto_merge_disabled", "auto_merge_enabled", "closed", "converted_to_draft", "demilestoned",

@@ -68,6 +68,17 @@ def pull_request(payload: dict[str, Any]) -> tuple[dict[str, Any], str, int, str
     return pr, ident.repo, ident.number, ident.head_sha
 
 
+def push(payload: dict[str, Any]) -> tuple[str, str, str]:
+    """``(ref, after sha, the repository's default branch)`` of a push."""
+    ref = payload.get("ref")
+    if not isinstance(ref, str):
+        raise BadDelivery("push has no 'ref'")
+    branch = obj(payload, "repository").get("default_branch")
+    if not isinstance(branch, str):
+        raise BadDelivery("push has no 'repository.default_branch'")
+    return ref, _field(validation.sha, payload.get("after"), "after"), branch
+
+
 def head_sha(node: dict[str, Any], where: str) -> str:
     return _field(validation.sha, node.get("head_sha"), f"{where}.head_sha")
 

@@ -8,6 +8,7 @@ from typing import Any, Callable
 from app import feedback, jobs
 from app.backfill_job import backfill_repository
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
+from app.config_output import render_skipped, with_config_error
 from app.publisher import Publisher
 from app.workflow_contents import with_workflow_contents
 from prguard import findings as findings_engine
@@ -16,6 +17,8 @@ from prguard.findings.assessment import assess
 from prguard.features.key_values import key_values
 from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.profiles.learning import HistoryNote
+from prguard.repo_config.apply import author, judged_score, without_disabled, without_ignored
+from prguard.repo_config.resolve import resolve
 from prguard.store.base import Job, Store, utcnow
 from prguard.states import INACTIVE_INSTALLATIONS
 
@@ -30,6 +33,7 @@ SUPERSEDED = "superseded"
 CLOSED = "closed"
 INSTALLATION_INACTIVE = "installation_inactive"
 UNKNOWN_PR = "unknown_pr"
+SKIPPED = "skipped"
 MARKED_EXPECTED = "marked_expected"
 FEEDBACK_REFUSED = "feedback_refused"
 FEEDBACK_ACCEPTED = "accepted"
@@ -134,15 +138,24 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     if doc.get("state") == "closed" and not force:
         log.info("pull request is closed; not posting", extra=context)
         return CLOSED
-    doc = with_files(ctx, connection.client, doc, repo, number, head_sha)
+    resolved = resolve(connection.client, ctx.store, repo, ctx.settings)
+    config = resolved.config
+    if config.skips(author(doc)):
+        record = connection.publisher.start(repo, number, head_sha)
+        connection.publisher.complete(record, with_config_error(render_skipped(repo, head_sha, author(doc)),
+                                                                resolved.error))
+        log.info("author is in skip_authors; not judged", extra=context)
+        return SKIPPED
+    doc = without_ignored(with_files(ctx, connection.client, doc, repo, number, head_sha), config)
     record = connection.publisher.start(repo, number, head_sha)
     sensitive = ctx.sensitive_files(doc)
-    report = ctx.check_findings(with_workflow_contents(connection.client, doc, repo))
-    severity = findings_engine.Severity.parse(ctx.settings.finding_severity)
+    report = without_disabled(ctx.check_findings(with_workflow_contents(connection.client, doc, repo)),
+                              config)
+    severity = findings_engine.Severity.parse(config.finding_severity)
     model = ctx.current_model()
     if model is None:
         output = render_no_model(repo, head_sha, sensitive, report.findings, severity,
-                                 ctx.settings.unusual_conclusion, report.notes)
+                                 config.unusual_conclusion, report.notes)
         assessed = assess(None, report, severity)
         ctx.store.save_score({"repo": repo, "number": number, "head_sha": head_sha, **assessed,
                               "scored_at": utcnow()})
@@ -150,13 +163,15 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         newest, version = ctx.newest_profile(repo)
         profile = newest if newest is not None else model.profile_for(repo)
         score = dict(model.score([doc], lambda name: profile)[0], repo=repo, number=number, head_sha=head_sha)
+        score = judged_score(score, config, author(doc))
         history = HistoryNote.of(profile, version, ctx.store.count_pull_requests(repo),
                                  ctx.settings.min_history_prs)
-        output = render_score(score, sensitive, ctx.settings.unusual_conclusion, key_values(doc, profile),
+        output = render_score(score, sensitive, config.unusual_conclusion, key_values(doc, profile),
                               history, report.findings, severity, report.notes)
         assessed = assess(score, report, severity)
         ctx.store.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))
         ctx.on_scored(dict(score, anomalous=output.anomalous))
+    output = with_config_error(output, resolved.error)
     marked = _expected_by(ctx.store, repo, head_sha)
     if output.anomalous and marked is not None:
         # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.

@@ -29,7 +29,7 @@ from prguard.demo.replay import github_headers
 from prguard.secrets import secrets_from_env
 
 WEBHOOK_PATH = "/webhooks/github"
-IGNORED_EVENTS = ("push", "issues", "star", "workflow_run", "issue_comment")
+IGNORED_EVENTS = ("create", "issues", "star", "workflow_run", "issue_comment")  # push is used (config cache)
 # Redeliveries are drawn from the last deliveries each user sent.
 REMEMBERED_DELIVERIES = 50
 

@@ -20,3 +20,13 @@ def data_dir(tmp_path):
 def settings(data_dir) -> Settings:
     """Embedded-default settings rooted in a fresh temporary data directory."""
     return Settings.from_env({"PRGUARD_DATA_DIR": str(data_dir)})
+
+
+@pytest.fixture
+def sqlite_store(settings):
+    """A fresh SQLite store in the test's data directory."""
+    from prguard.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(settings.sqlite_path)
+    yield store
+    store.close()

@@ -69,19 +69,21 @@ class GitHubClient:
                                        max_items=min(max_files, MAX_PULL_REQUEST_FILES)))
 
     # ---- repository contents -------------------------------------------------------------------
-    def _contents(self, repo: str, path: str, ref: str) -> Any:
+    def _contents(self, repo: str, path: str, ref: str | None) -> Any:
         split_repo(repo)
-        if not isinstance(ref, str) or not _REF.match(ref) or ".." in ref:
+        if ref is not None and (not isinstance(ref, str) or not _REF.match(ref) or ".." in ref):
             raise ValueError(f"not a git ref: {ref!r}")
         try:
-            return self._get(f"/repos/{repo}/contents/{content_path(path)}", ref=ref)
+            # Without a ref GitHub reads the repository's default branch.
+            return self._get(f"/repos/{repo}/contents/{content_path(path)}", **({"ref": ref} if ref else {}))
         except GitHubError as exc:
             if exc.status == 404:
                 return None  # not in this commit
             raise
 
-    def get_file_text(self, repo: str, path: str, ref: str) -> str | None:
-        """The text of ``path`` at commit ``ref`` ("Get repository content"); None when the commit has no
+    def get_file_text(self, repo: str, path: str, ref: str | None) -> str | None:
+        """The text of ``path`` at commit ``ref`` (None: the default branch's head) ("Get repository
+        content"); None when the commit has no
         such file, it is a directory or symlink, too large for the API to inline (over 1 MB), or not UTF-8."""
         item = self._contents(repo, path, ref)
         if not isinstance(item, dict) or item.get("type") != "file" or item.get("encoding") != "base64":

@@ -28,6 +28,7 @@ BASES = [
     ("installation", example("installation", "created")),
     ("installation_repositories", example("installation_repositories", "added")),
     ("ping", example("ping", installation=False)),
+    ("push", example("push")),
 ]
 
 

@@ -66,9 +66,12 @@ class FakeInstallationClient:
         self._maybe_fail("list_pull_request_files")
         return copy.deepcopy(self.files.get((repo, number), []))
 
-    def get_file_text(self, repo: str, path: str, ref: str) -> str | None:
-        self.calls.append(("get_file_text", (path, ref)))
-        self._maybe_fail("get_file_text")
+    def get_file_text(self, repo: str, path: str, ref: str | None) -> str | None:
+        # Reads of the default branch (ref None: `.github/prguard.yml`) are counted apart from the reads
+        # at a commit (workflow contents), so each can be asserted and failed on its own.
+        method = "get_file_text" if ref is not None else "read_default_branch"
+        self.calls.append((method, (path, ref) if ref is not None else (repo, path)))
+        self._maybe_fail(method)
         return self.contents.get((repo, ref), {}).get(path)
 
     def list_directory(self, repo: str, path: str, ref: str) -> list[dict]:

@@ -61,3 +61,12 @@ def test_a_ref_that_is_not_a_ref_is_refused_and_names_are_percent_encoded(client
             client.get_file_text(REPO, ".github/workflows/ci.yml", ref)
     assert fake_github.requests == []
     assert content_path(".github/workflows/a b?.yml") == ".github/workflows/a%20b%3F.yml"
+
+
+def test_without_a_ref_the_file_is_read_from_the_default_branch(client, fake_github):
+    fake_github.set_contents(REPO, "main", {".github/prguard.yml": "sensitivity: 2\n"})
+    fake_github.clear_log()
+    assert client.get_file_text(REPO, ".github/prguard.yml", None) == "sensitivity: 2\n"
+    assert client.get_file_text(REPO, ".github/prguard.yml", BASE) is None
+    queries = [r["query"] for r in fake_github.requests if "/contents/" in r["path"]]
+    assert queries == ["", f"ref={BASE}"]
