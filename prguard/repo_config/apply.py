@@ -22,15 +22,14 @@ def without_ignored(doc: dict[str, Any], config: RepoConfig) -> dict[str, Any]:
     files = doc.get("files")
     if not config.ignore_paths or not isinstance(files, list):
         return doc
-    dropped = [f for f in files if isinstance(f, dict) and isinstance(f.get("filename"), str)
-               and config.ignores(f["filename"])]
+    kept, dropped = [], []
+    for f in files:
+        ignored = isinstance(f, dict) and isinstance(f.get("filename"), str) and config.ignores(f["filename"])
+        (dropped if ignored else kept).append(f)
     if not dropped:
         return doc
-    kept = [f for f in files if not any(f is d for d in dropped)]
-    sizes = {}
-    for field, per_file in (("additions", "additions"), ("deletions", "deletions")):
-        if field in doc:
-            sizes[field] = max(0, _count(doc[field]) - sum(_count(f.get(per_file)) for f in dropped))
+    sizes = {field: max(0, _count(doc[field]) - sum(_count(f.get(field)) for f in dropped))
+             for field in ("additions", "deletions") if field in doc}
     if "changed_files" in doc:
         sizes["changed_files"] = max(0, _count(doc["changed_files"]) - len(dropped))
     return dict(doc, files=kept, **sizes)
