@@ -138,19 +138,23 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     if doc.get("state") == "closed" and not force:
         log.info("pull request is closed; not posting", extra=context)
         return CLOSED
+    publisher = connection.publisher
+    record = publisher.start(repo, number, head_sha)
     resolved = resolve(connection.client, ctx.store, repo, ctx.settings)
     config = resolved.config
     if config.skips(author(doc)):
-        record = connection.publisher.start(repo, number, head_sha)
-        connection.publisher.complete(record, with_config_error(render_skipped(repo, head_sha, author(doc)),
-                                                                resolved.error))
+        skipped = render_skipped(repo, head_sha, author(doc))
+        publisher.complete(record, with_config_error(skipped, resolved.error))
         log.info("author is in skip_authors; not judged", extra=context)
         return SKIPPED
     doc = without_ignored(with_files(ctx, connection.client, doc, repo, number, head_sha), config)
-    record = connection.publisher.start(repo, number, head_sha)
+    # The slow steps are GitHub's: after each, a job past PRGUARD_CHECK_RUN_IN_PROGRESS_AFTER_SECONDS
+    # shows its run in progress; a quick one creates the run completed, in one request.
+    record = publisher.progress(record)
     sensitive = ctx.sensitive_files(doc)
     report = without_disabled(ctx.check_findings(with_workflow_contents(connection.client, doc, repo)),
                               config)
+    record = publisher.progress(record)
     severity = findings_engine.Severity.parse(config.finding_severity)
     model = ctx.current_model()
     if model is None:
@@ -177,7 +181,7 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         # A re-run must not undo a maintainer's "Mark as expected" on this very head SHA.
         output = render_marked_expected(dataclasses.asdict(output), marked.get("user"),
                                         _keys(assessed["findings"]))
-    connection.publisher.complete(record, output)
+    publisher.complete(record, output)
     log.info("check run completed: %s", output.conclusion,
              extra=dict(context, model_version=output.model_version))
     return POSTED

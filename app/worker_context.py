@@ -28,7 +28,8 @@ def github_connector(settings: Settings, store: Store, **core_options: Any):
 
         def connect(installation_id: int) -> Connection:
             client = app.installation(int(installation_id))
-            return Connection(client, GitHubPublisher(store, client))
+            return Connection(client, GitHubPublisher(
+                store, client, in_progress_after=settings.check_run_in_progress_after_seconds))
 
         return connect
     log.warning("no GitHub App credentials (GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY): offline mode, "

