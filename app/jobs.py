@@ -8,6 +8,10 @@ SCORE_PULL_REQUEST = "score_pull_request"
 MARK_EXPECTED = "mark_expected"
 BACKFILL_REPOSITORY = "backfill_repository"
 
+# Kinds whose work ends in a content-creating GitHub request (a check run created or updated): they are
+# paced per installation (prguard/store/pacing.py). Backfills only read.
+WRITING_KINDS = frozenset({SCORE_PULL_REQUEST, MARK_EXPECTED})
+
 # The check run's "Mark as expected" button identifier (<= 20 chars, GitHub's limit for actions).
 MARK_EXPECTED_ACTION = "mark_expected"
 EXPECTED_LABEL = FeedbackLabel.EXPECTED

@@ -64,6 +64,9 @@ class JobContext:
     newest_profile: Callable[[str], tuple[Any, int | None]] = lambda repo: (None, None)
     # PR document (with files and workflow contents) -> findings: PRGuard's rules and zizmor, offline
     check_findings: Callable[[dict], findings_engine.Report] = findings_engine.check
+    # installation id -> seconds until its next content-creating request may go (the store's pacing,
+    # nothing reserved); None when nothing is posted to GitHub (offline)
+    write_wait: Callable[[int], float] | None = None
 
 
 def _head_sha(doc: dict[str, Any] | None) -> str | None:

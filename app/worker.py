@@ -11,7 +11,7 @@ import time
 import uuid
 from typing import Callable
 
-from app import metrics
+from app import jobs, metrics
 from app.scoring_job import JobContext, handle
 from app.worker_context import build_context
 from prguard import backoff
@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 2000
 JOB_JITTER = 0.5
+# A job whose installation may post again within this long is run, its thread sleeping until the slot;
+# a longer wait (a burst from one installation) hands the job back to the queue until its slot, so that
+# the threads stay free for other installations' PRs.
+MAX_SLOT_WAIT_SECONDS = 2.0
 
 
 def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random) -> float:
@@ -66,6 +70,9 @@ class LeaseKeeper:
 class Worker:
     """Claims and runs jobs one at a time; several workers (threads or processes) can share a store.
 
+    A writing job whose installation cannot post for more than MAX_SLOT_WAIT_SECONDS is postponed to
+    its slot (no attempt counted) rather than run to sleep in the client.
+
     Retry delays come from the settings (PRGUARD_JOB_BACKOFF_SECONDS, PRGUARD_JOB_MAX_BACKOFF_SECONDS)
     unless ``backoff_base`` / ``backoff_cap`` override them.
     """
@@ -96,6 +103,8 @@ class Worker:
         extra = {"job_id": job.id, "repo": job.payload.get("repo"), "pr": job.payload.get("number"),
                  "head_sha": job.payload.get("head_sha"), "delivery_id": job.payload.get("delivery_id")}
         started = time.monotonic()
+        if self._postponed(job, extra):
+            return
         with LeaseKeeper(self.store, job, self.worker_id, self.settings.job_lease_seconds) as keeper:
             try:
                 outcome = handle(self.context, job)
@@ -110,6 +119,23 @@ class Worker:
         elapsed = time.monotonic() - started
         metrics.observe_job(job.kind, "done", elapsed, self._queued_seconds(job))
         log.info("job done: %s", outcome, extra=dict(extra, duration_ms=round(elapsed * 1000)))
+
+    def _postponed(self, job: Job, extra: dict) -> bool:
+        """Hand ``job`` back until its installation's next write slot when that is far off."""
+        write_wait = self.context.write_wait
+        if write_wait is None or job.kind not in jobs.WRITING_KINDS or "installation_id" not in job.payload:
+            return False
+        try:
+            wait = write_wait(int(job.payload["installation_id"]))
+        except Exception:  # the pacing record cannot be read: run the job, the client still reserves a slot
+            log.exception("could not read the installation's write schedule", extra=extra)
+            return False
+        if wait <= MAX_SLOT_WAIT_SECONDS:
+            return False
+        if self.store.postpone_job(job.id, self.worker_id, utcnow() + dt.timedelta(seconds=wait)):
+            metrics.observe_job(job.kind, "postponed", 0.0)
+            log.debug("installation's next write slot in %.1fs; job postponed", wait, extra=extra)
+        return True
 
     def _fail(self, job: Job, exc: Exception, started: float, extra: dict) -> None:
         delay = backoff_seconds(job.attempts, self.backoff_base, self.backoff_cap, self.rng)
@@ -150,17 +176,31 @@ class Worker:
 def run_worker(settings: Settings, stop_event: threading.Event, *, store: Store | None = None,
                context_factory: Callable[[Settings, Store], JobContext] | None = None,
                worker_id: str | None = None, poll_seconds: float | None = None,
-               backoff_base: float | None = None, backoff_cap: float | None = None) -> None:
-    """Run a worker until ``stop_event`` is set (``prguard worker``, or a thread in ``prguard serve``).
+               backoff_base: float | None = None, backoff_cap: float | None = None,
+               threads: int | None = None) -> None:
+    """Run a worker until ``stop_event`` is set (``prguard worker``, or a thread in ``prguard serve``):
+    ``threads`` (default PRGUARD_WORKER_THREADS) job loops sharing one store and one job context.
 
     Timing comes from the settings; the keyword arguments, when given, override it (CLI options).
     """
+    threads = settings.worker_threads if threads is None else threads
     own_store = store is None
     store = store or open_store(settings)
     try:
         context = (context_factory or build_context)(settings, store)
-        worker = Worker(store, context, settings, worker_id, backoff_base, backoff_cap)
-        worker.run(stop_event, poll_seconds)
+        base_id = worker_id or default_worker_id()
+        workers = [Worker(store, context, settings, base_id if threads == 1 else f"{base_id}/{i}",
+                          backoff_base, backoff_cap) for i in range(threads)]
+        loops = [threading.Thread(target=w.run, args=(stop_event, poll_seconds), name=f"prguard-worker-{i}")
+                 for i, w in enumerate(workers[1:], start=1)]
+        for loop in loops:
+            loop.start()
+        try:
+            workers[0].run(stop_event, poll_seconds)  # the calling thread is the first job loop
+        finally:
+            stop_event.set()  # the first loop only ends when asked to, or on an error: stop the others
+            for loop in loops:
+                loop.join()
     finally:
         if own_store:
             store.close()

@@ -86,6 +86,10 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
         metrics.count_scored(anomalous, settings.unusual_conclusion if anomalous else "success",
                              score.get("repo"))
 
+    def write_wait(installation_id: int) -> float:
+        return store.pacing.wait(installation_id, settings.github_write_interval_seconds,
+                                 settings.github_writes_per_hour)
+
     return JobContext(
         store=store,
         settings=settings,
@@ -95,4 +99,5 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
         on_scored=on_scored,
         on_feedback=metrics.count_feedback,
         newest_profile=ProfileCache(store).lookup,
+        write_wait=write_wait if settings.has_app_credentials else None,
     )

@@ -161,6 +161,9 @@ class Settings:
     check_run_in_progress_after_seconds: float = setting(CHECK_RUN_IN_PROGRESS_AFTER_SECONDS,
                                                          "PRGUARD_CHECK_RUN_IN_PROGRESS_AFTER_SECONDS",
                                                          _seconds(allow_zero=True))
+    # Jobs a worker process runs at once, each in its own thread: reading GitHub is mostly waiting, and
+    # one installation waiting for its next write slot must not hold up the others.
+    worker_threads: int = setting(4, "PRGUARD_WORKER_THREADS", _positive_int)
     # Onboarding: below this many PRs of history a check run says PRGuard is still learning the repository.
     min_history_prs: int = setting(50, "PRGUARD_MIN_HISTORY_PRS", _int)
     log_format: str = setting("text", "PRGUARD_LOG_FORMAT", _choice("text", "json"))

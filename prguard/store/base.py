@@ -216,6 +216,12 @@ class Store(OnboardingStore, abc.ABC):
         returned. Raises KeyError for an unknown job id."""
 
     @abc.abstractmethod
+    def postpone_job(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
+        """Hand a job back untried: pending again at ``run_at``, its claim not counted as an attempt
+        (the worker had to wait for something outside the job, such as a write slot). False, and no
+        change, if ``worker_id`` no longer holds the lease."""
+
+    @abc.abstractmethod
     def cancel_jobs(self, dedupe_prefix: str) -> int:
         """Cancel pending jobs whose dedupe key starts with the prefix; returns how many."""
 

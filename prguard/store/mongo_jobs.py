@@ -113,6 +113,13 @@ class MongoJobQueue:
             return state
         return jobs.find_one({"_id": job_id})["state"]
 
+    def postpone_job(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
+        return self._db.jobs.update_one(
+            {"_id": job_id, "state": JOB_RUNNING, "lease_owner": worker_id},
+            {"$set": {"state": JOB_PENDING, "run_at": docs.as_utc(run_at), "lease_owner": None,
+                      "lease_expires_at": None, "updated_at": docs.as_utc(utcnow())},
+             "$inc": {"attempts": -1}}).matched_count == 1
+
     def cancel_jobs(self, dedupe_prefix: str) -> int:
         return cancel_pending(self._db.jobs, dedupe_prefix)
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from pymongo import ReturnDocument
 
-from prguard.store.pacing import PaceTerms, WritePacing
+from prguard.store.pacing import PaceState, PaceTerms, WritePacing
 
 
 def _pipeline(now: float, interval: float, terms: PaceTerms) -> list[dict[str, Any]]:
@@ -29,6 +29,10 @@ def _pipeline(now: float, interval: float, terms: PaceTerms) -> list[dict[str, A
 class MongoPacing(WritePacing):
     def __init__(self, database: Callable[[], Any]):
         self._database = database
+
+    def _state(self, installation_id: int) -> PaceState:
+        row = self._database().write_pacing.find_one({"_id": installation_id}) or {}
+        return PaceState(float(row.get("next_at", float("-inf"))), float(row.get("arrival", float("-inf"))))
 
     def _reserve(self, installation_id: int, now: float, interval: float, terms: PaceTerms) -> float:
         after = self._database().write_pacing.find_one_and_update(

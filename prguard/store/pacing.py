@@ -64,6 +64,18 @@ class WritePacing(abc.ABC):
         start = self._reserve(int(installation_id), now, interval, PaceTerms.for_hourly_cap(per_hour))
         return max(0.0, start - now)
 
+    def wait(self, installation_id: int, interval: float, per_hour: int, now: float | None = None) -> float:
+        """Seconds until the next write slot of ``installation_id``, reserving nothing: a worker asks
+        before taking a job on, so that a job which would only sleep goes back to the queue instead."""
+        now = time.time() if now is None else now
+        terms = PaceTerms.for_hourly_cap(per_hour)
+        start, _ = reserve(self._state(int(installation_id)), now, interval, terms)
+        return max(0.0, start - now)
+
+    @abc.abstractmethod
+    def _state(self, installation_id: int) -> PaceState:
+        """The stored schedule of ``installation_id`` (an empty one when it has none)."""
+
     @abc.abstractmethod
     def _reserve(self, installation_id: int, now: float, interval: float, terms: PaceTerms) -> float:
         """Apply :func:`reserve` to the stored state in one atomic step; return the slot's start time."""

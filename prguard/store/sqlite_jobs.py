@@ -86,6 +86,13 @@ class SQLiteJobQueue:
                        (state, error, state == JOB_PENDING, _ms(retry_at), _ms(utcnow()), _seq(job_id)))
         return state
 
+    def postpone_job(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
+        cursor = self._db.execute(
+            "UPDATE jobs SET state = ?, attempts = attempts - 1, run_at = ?, lease_owner = NULL,"
+            " lease_expires_at = NULL, updated_at = ? WHERE seq = ? AND state = ? AND lease_owner = ?",
+            (JOB_PENDING, _ms(run_at), _ms(utcnow()), _seq(job_id), JOB_RUNNING, worker_id))
+        return cursor.rowcount == 1
+
     def cancel_jobs(self, dedupe_prefix: str) -> int:
         return cancel_pending(self._db, dedupe_prefix, _ms(utcnow()))
 

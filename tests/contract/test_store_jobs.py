@@ -79,6 +79,21 @@ def test_failure_retries_at_the_given_time_then_dead_letters(store):
     assert store.list_jobs(JOB_DEAD)[0]["id"] == job_id
 
 
+def test_a_postponed_job_waits_untried_and_only_its_holder_may_postpone_it(store):
+    job_id = store.enqueue_job("score", {"i": 1}, run_at=T0)
+    store.claim_job("w1", 60, now=T0)
+    assert store.postpone_job(job_id, "w2", later(30)) is False  # not w2's to hand back
+    assert store.postpone_job(job_id, "w1", later(30)) is True
+    record = store.get_job(job_id)
+    assert (record["state"], record["attempts"], record["lease_owner"]) == (JOB_PENDING, 0, None)
+    assert record["run_at"] == later(30)
+    assert store.claim_job("w1", 60, now=later(29)) is None  # not before the slot it waits for
+    again = store.claim_job("w2", 60, now=later(30))
+    assert (again.id, again.attempts) == (job_id, 1)  # waiting for a slot used up no attempt
+    assert store.postpone_job(job_id, "w1", later(60)) is False
+    assert store.complete_job(job_id, "w2") is True
+
+
 def test_expired_lease_is_claimed_again_and_the_old_worker_cannot_finish(store):
     job_id = store.enqueue_job("score", {}, run_at=T0)
     store.claim_job("dead-worker", 30, now=T0)

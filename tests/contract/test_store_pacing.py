@@ -29,6 +29,17 @@ def test_the_first_write_goes_now_and_the_next_one_interval_later(store):
     assert store.pacing.reserve(7, interval=1.0, per_hour=500, now=T0 + 60) == 0.0
 
 
+def test_asking_for_the_wait_reserves_nothing_and_matches_the_next_reservation(store):
+    assert store.pacing.wait(7, interval=1.0, per_hour=500, now=T0) == 0.0  # no schedule yet
+    for _ in range(3):
+        store.pacing.reserve(7, interval=1.0, per_hour=500, now=T0)
+    assert store.pacing.wait(7, interval=1.0, per_hour=500, now=T0) == 3.0
+    assert store.pacing.wait(7, interval=1.0, per_hour=500, now=T0) == 3.0  # asking twice changes nothing
+    assert store.pacing.wait(8, interval=1.0, per_hour=500, now=T0) == 0.0
+    assert store.pacing.reserve(7, interval=1.0, per_hour=500, now=T0 + 1) == 2.0
+    assert store.pacing.wait(7, interval=1.0, per_hour=500, now=T0 + 10) == 0.0
+
+
 def test_a_burst_goes_at_the_interval_and_no_hour_holds_more_than_the_cap(store):
     starts, now = [], T0
     for _ in range(700):  # a worker that writes as soon as it is allowed, for over an hour

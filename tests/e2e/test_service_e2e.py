@@ -171,11 +171,12 @@ def test_worker_killed_mid_job_loses_nothing(service, github, store):
     assert store.get_check_run(REPO, sha)["check_run_id"] is None
     newcomer = service.start_worker()  # the survivor or the newcomer takes the job once its lease expires
     run = completed_run(github, service, sha)
-    assert store.get_check_run(REPO, sha)["check_run_id"] == run["id"]  # found by external_id, not re-created
     assert run["conclusion"] == "success"
     assert len(runs_for(github, sha)) == 1
     wait_until(lambda: not store.list_jobs("running") and not store.list_jobs("pending"), 20,
                what="an empty queue")
     assert store.list_jobs("dead") == []
+    assert store.get_check_run(REPO, sha)["check_run_id"] == run["id"]  # found by external_id, not re-created
+    assert len(runs_for(github, sha)) == 1
     # SIGTERM is a graceful stop: the worker finishes what it holds and exits cleanly.
     assert service.kill_worker(newcomer, signal.SIGTERM) == 0

@@ -11,7 +11,7 @@ from app.scoring_job import Connection, JobContext
 from app.worker import Worker, backoff_seconds, run_worker
 from prguard.features.extraction import sensitive_files
 from prguard.github.errors import GitHubError, RateLimitWaitTooLong
-from prguard.store.base import JOB_DEAD, JOB_DONE, JOB_PENDING
+from prguard.store.base import JOB_DEAD, JOB_DONE, JOB_PENDING, utcnow
 from prguard.store.sqlite import SQLiteStore
 from tests.support.worker_fakes import FakeBundle, FakeInstallationClient, pr_doc
 
@@ -334,3 +334,62 @@ def test_run_worker_stops_when_asked(store, settings, github):
     thread.join(5)
     assert not thread.is_alive()
     assert len(github.runs) == 1
+
+
+def test_a_job_whose_installation_must_wait_long_for_a_write_slot_goes_back_untried(harness, github, store):
+    waits = {INSTALLATION: 30.0}
+    harness.context.write_wait = lambda installation_id: waits[installation_id]
+    job_id = harness.enqueue()
+    assert harness.worker.run_once()
+    record = store.get_job(job_id)
+    assert (record["state"], record["attempts"]) == (JOB_PENDING, 0)
+    assert 29 <= (record["run_at"] - utcnow()).total_seconds() <= 30
+    assert github.calls == []  # nothing read or written while the installation had no slot
+    assert store.postpone_job(job_id, "w1", utcnow()) is False  # handed back: no longer w1's
+    assert harness.worker.run_once() is False  # not due before its slot
+    # A short wait is slept through in the client: another PR's job runs at once.
+    waits[INSTALLATION] = 1.5
+    github.pulls[(REPO, 8)] = pr_doc(number=8, head_sha="b" * 40)
+    harness.enqueue(head_sha="b" * 40, number=8)
+    harness.drain()
+    assert github.count("create_check_run") == 1 and store.get_job(job_id)["state"] == JOB_PENDING
+
+
+def test_backfills_are_never_postponed_for_write_slots(harness, github, store):
+    harness.context.write_wait = lambda installation_id: 600.0
+    job_id = jobs.enqueue(store, jobs.backfill_job(REPO, INSTALLATION, "d-3"))
+    harness.worker.run_once()
+    assert store.get_job(job_id)["attempts"] == 1  # it ran (its outcome is the backfill's business)
+
+
+def test_a_worker_runs_its_threads_jobs_at_once(store, settings, github):
+    """Three jobs that can only finish together (a barrier of three) finish: three threads ran them."""
+    harness = Harness(store, settings, github)
+    together = threading.Barrier(3, timeout=10)
+    seen = []
+
+    def meet(installation_id):
+        seen.append(threading.current_thread().name)
+        together.wait()
+        return 0.0
+
+    harness.context.write_wait = meet
+    for number in (1, 2, 3):
+        github.pulls[(REPO, number)] = pr_doc(number=number, head_sha=str(number) * 40)
+        harness.enqueue(head_sha=str(number) * 40, number=number)
+    stop = threading.Event()
+    runner = threading.Thread(target=run_worker, args=(settings, stop),
+                              kwargs={"store": store, "context_factory": lambda s, st: harness.context,
+                                      "poll_seconds": 0.05, "threads": 3})
+    runner.start()
+    try:
+        for _ in range(200):
+            if store.queue_stats().pending == 0 and store.queue_stats().running == 0:
+                break
+            threading.Event().wait(0.05)
+    finally:
+        stop.set()
+        runner.join(10)
+    assert not runner.is_alive()
+    assert len(set(seen)) == 3 and len(github.runs) == 3
+    assert {job["state"] for job in store.list_jobs()} == {JOB_DONE}
