@@ -23,9 +23,9 @@ INSTALLATION_GONE = "installation_inactive"
 
 def backfill_repository(ctx: "JobContext", job: "Job") -> str:
     """Run one slice; while the backfill is unfinished, queue the next slice when it is due."""
-    p = job.payload
-    repo, installation_id = p["repo"], int(p["installation_id"])
-    extra = {"repo": repo, "installation_id": installation_id, "delivery_id": p.get("delivery_id"),
+    p = jobs.decode(job.kind, job.payload)
+    repo, installation_id = p.repo, p.installation_id
+    extra = {"repo": repo, "installation_id": installation_id, "delivery_id": p.delivery_id,
              "job_id": job.id}
     installation = ctx.store.get_installation(installation_id)
     if installation is not None and installation.get("status") in INACTIVE_INSTALLATIONS:
@@ -52,5 +52,5 @@ def backfill_repository(ctx: "JobContext", job: "Job") -> str:
         count_slice(result.state, 0, 0, 0, 0)
     if not result.finished:
         run_at = utcnow() + dt.timedelta(seconds=result.next_in)
-        jobs.enqueue(ctx.store, jobs.backfill_job(repo, installation_id, p.get("delivery_id")), run_at=run_at)
+        jobs.enqueue(ctx.store, p, run_at=run_at)
     return result.state

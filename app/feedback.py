@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from app.check_runs import external_id
+from app.jobs import MarkExpected
 from prguard.github.errors import GitHubError
 
 # Repository roles that may change what PRGuard learns (GitHub's "Get repository permissions for a user":
@@ -37,22 +38,22 @@ def valid_login(login: Any) -> bool:
     return isinstance(login, str) and _LOGIN.fullmatch(login) is not None
 
 
-def check_run_is_ours(press: dict[str, Any], stored: dict[str, Any], app_id: str | None) -> None:
+def check_run_is_ours(press: MarkExpected, stored: dict[str, Any], app_id: str | None) -> None:
     """Raise Refused unless the pressed run is the one PRGuard posted for this repository and head SHA:
     created by this App, carrying the external id PRGuard gave it, with the id the store recorded."""
-    repo, head_sha = press["repo"], press["head_sha"]
+    repo, head_sha = press.repo, press.head_sha
     if not app_id:
         raise Refused(OFFLINE, "no GitHub App is configured, so the run cannot be PRGuard's")
-    if str(press.get("app_id")) != str(app_id):
-        raise Refused(NOT_PRGUARDS_APP, f"the check run belongs to app {press.get('app_id')!r}, "
+    if str(press.app_id) != str(app_id):
+        raise Refused(NOT_PRGUARDS_APP, f"the check run belongs to app {press.app_id!r}, "
                                         f"not this App ({app_id})")
-    if press.get("external_id") != external_id(repo, head_sha):
+    if press.external_id != external_id(repo, head_sha):
         raise Refused(FOREIGN_EXTERNAL_ID, "the check run's external_id is not the one PRGuard gave "
                                            "this repository and head SHA")
     if not stored.get("posted") or stored.get("check_run_id") is None:
         raise Refused(UNKNOWN_RUN, "PRGuard has posted no check run for this head SHA")
-    if int(stored["check_run_id"]) != int(press.get("check_run_id") or -1):
-        raise Refused(UNKNOWN_RUN, f"check run {press.get('check_run_id')} is not PRGuard's run "
+    if int(stored["check_run_id"]) != int(press.check_run_id or -1):
+        raise Refused(UNKNOWN_RUN, f"check run {press.check_run_id} is not PRGuard's run "
                                    f"{stored['check_run_id']} for this head SHA")
 
 
@@ -75,10 +76,10 @@ def sender_can_write(client, repo: str, login: Any) -> None:
                                            "write, maintain or admin is needed")
 
 
-def authorise(press: dict[str, Any], stored: dict[str, Any], app_id: str | None, client) -> None:
-    """Raise Refused unless a press on the run described by ``press`` (a mark_expected job payload)
+def authorise(press: MarkExpected, stored: dict[str, Any], app_id: str | None, client) -> None:
+    """Raise Refused unless a press on the run described by ``press`` (a mark_expected job)
     may be stored as feedback: the run checks first (no API call), then the sender's permission."""
     check_run_is_ours(press, stored, app_id)
     if client is None:
         raise Refused(OFFLINE, "no GitHub client to check the sender's permission with")
-    sender_can_write(client, press["repo"], press.get("user"))
+    sender_can_write(client, press.repo, press.user)

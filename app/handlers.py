@@ -121,15 +121,19 @@ def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: 
 
 
 def _score_jobs(repo: str, numbers: list[int], head_sha: str, installation_id: int, delivery: Delivery,
-                force: bool) -> tuple[JobSpec, ...]:
-    return tuple(JobSpec(*jobs.score_job(repo, number, head_sha, installation_id, delivery.id, force))
+                force: bool) -> tuple[jobs.ScorePullRequest, ...]:
+    return tuple(jobs.ScorePullRequest(repo, number, head_sha, installation_id, delivery.id, force)
                  for number in numbers)
+
+
+def _encoded(payloads: tuple[jobs.ScorePullRequest, ...]) -> tuple[JobSpec, ...]:
+    return tuple(jobs.encode(payload) for payload in payloads)
 
 
 def _enqueue_scores(store, repo: str, numbers: list[int], head_sha: str, installation_id: int,
                     delivery: Delivery, force: bool) -> Outcome:
     """Queue score jobs on a delivery this request already claimed (the receiver completes it)."""
-    job_ids = tuple(jobs.enqueue(store, (job.kind, job.payload, job.dedupe_key))
+    job_ids = tuple(jobs.enqueue(store, job)
                     for job in _score_jobs(repo, numbers, head_sha, installation_id, delivery, force))
     return Outcome(ACCEPTED, f"{len(job_ids)} score job(s) queued", job_ids, claimed=True,
                    context={"repo": repo, "pr": numbers[0], "head_sha": head_sha})
@@ -150,8 +154,8 @@ def handle_pull_request(store, payload: dict[str, Any], delivery: Delivery) -> O
     # delivery arriving late must not score a superseded head or a closed PR.
     accepted = _accept(store, payload, delivery, installation_id, pull_request=pr,
                        cancel_prefix=jobs.pr_prefix(repo, number) if closed else None,
-                       jobs=() if closed else _score_jobs(repo, [number], head_sha, installation_id,
-                                                          delivery, force=False))
+                       jobs=() if closed else _encoded(_score_jobs(repo, [number], head_sha,
+                                                                   installation_id, delivery, force=False)))
     stop = _refusal(accepted, delivery, installation_id)
     if stop:
         return stop
@@ -177,8 +181,8 @@ def handle_check_suite(store, payload: dict[str, Any], delivery: Delivery) -> Ou
         # pull_request event covers the latter.
         return _ignored("check suite lists no pull request")
     accepted = _accept(store, payload, delivery, installation_id,
-                       jobs=_score_jobs(repo, numbers, head_sha, installation_id, delivery,
-                                        force=delivery.action == "rerequested"))
+                       jobs=_encoded(_score_jobs(repo, numbers, head_sha, installation_id, delivery,
+                                                 force=delivery.action == "rerequested")))
     return _refusal(accepted, delivery, installation_id) or _queued(
         accepted, repo=repo, pr=numbers[0], head_sha=head_sha, installation_id=installation_id)
 
@@ -214,9 +218,9 @@ def handle_check_run(store, payload: dict[str, Any], delivery: Delivery) -> Outc
     number = numbers[0]
     # Nothing is stored as feedback here: the worker first checks that the run is PRGuard's and that
     # the sender may write to the repository (app.feedback), which takes a GitHub API call.
-    job_id = jobs.enqueue(store, jobs.mark_expected_job(
+    job_id = jobs.enqueue(store, jobs.MarkExpected(
         repo, number, head_sha, installation_id, run_id, user, delivery.id,
-        app_id=payloads.check_run_app_id(run), check_run_external_id=run.get("external_id")))
+        app_id=payloads.check_run_app_id(run), external_id=run.get("external_id")))
     log.info("mark as expected pressed by %s; queued for verification", user or "unknown user",
              extra=delivery.log_extra(repo=repo, pr=number, head_sha=head_sha, sender=user))
     return Outcome(ACCEPTED, "feedback queued; the worker checks the sender's permission", (job_id,),

@@ -14,7 +14,7 @@ def queue_backfills(store, installation_id: int, repos: list[str], delivery_id: 
     job_ids = []
     for repo in repos:
         backfill.queue(store, repo, installation_id)
-        job_ids.append(jobs.enqueue(store, jobs.backfill_job(repo, installation_id, delivery_id)))
+        job_ids.append(jobs.enqueue(store, jobs.BackfillRepository(repo, installation_id, delivery_id)))
         extra = {"repo": repo, "installation_id": installation_id, "delivery_id": delivery_id}
         log.info("history backfill queued", extra=extra)
     return tuple(job_ids)

@@ -118,15 +118,15 @@ def _keys(found: list[dict[str, Any]]) -> list[str]:
 
 def score_pull_request(ctx: JobContext, job: Job) -> str:
     """Handle a ``score_pull_request`` job; returns its outcome. Raises on errors worth a retry."""
-    p = job.payload
-    repo, number, head_sha, force = p["repo"], int(p["number"]), p["head_sha"], bool(p.get("force"))
-    context = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.get("delivery_id"),
+    p = jobs.decode(job.kind, job.payload)
+    repo, number, head_sha, force = p.repo, p.number, p.head_sha, p.force
+    context = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.delivery_id,
                "job_id": job.id}
-    if not _installation_active(ctx.store, p["installation_id"]):
+    if not _installation_active(ctx.store, p.installation_id):
         log.info("installation is deleted or suspended; not posting", extra=context)
         return INSTALLATION_INACTIVE
     existing = ctx.store.get_check_run(repo, head_sha)
-    connection = ctx.connect(p["installation_id"])
+    connection = ctx.connect(p.installation_id)
     if (existing and existing.get("status") == "completed" and not force
             and bool(existing.get("posted")) == connection.publisher.posted):
         log.info("check run already completed for this head SHA", extra=context)
@@ -193,13 +193,13 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
 def mark_expected(ctx: JobContext, job: Job) -> str:
     """Handle a ``mark_expected`` job: if the press is authorised (app.feedback), store the label with
     who pressed it, then re-complete the run as success; otherwise log and count it, change nothing."""
-    p = job.payload
-    repo, number, head_sha, sender = p["repo"], int(p["number"]), p["head_sha"], p.get("user")
-    extra = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.get("delivery_id"),
-             "job_id": job.id, "sender": sender, "check_run_id": p.get("check_run_id")}
-    if not _installation_active(ctx.store, p["installation_id"]):
+    p = jobs.decode(job.kind, job.payload)
+    repo, number, head_sha, sender = p.repo, p.number, p.head_sha, p.user
+    extra = {"repo": repo, "pr": number, "head_sha": head_sha, "delivery_id": p.delivery_id,
+             "job_id": job.id, "sender": sender, "check_run_id": p.check_run_id}
+    if not _installation_active(ctx.store, p.installation_id):
         return INSTALLATION_INACTIVE
-    connection = ctx.connect(p["installation_id"])
+    connection = ctx.connect(p.installation_id)
     stored = ctx.store.get_check_run(repo, head_sha) or {}
     try:
         feedback.authorise(p, stored, ctx.settings.github_app_id if connection.publisher.posted else None,

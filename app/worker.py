@@ -27,6 +27,9 @@ JOB_JITTER = 0.5
 # a longer wait (a burst from one installation) hands the job back to the queue until its slot, so that
 # the threads stay free for other installations' PRs.
 MAX_SLOT_WAIT_SECONDS = 2.0
+# A postponed job comes back this long before its slot: its reads (PR, files, configuration) overlap the
+# wait, so the slot is not lost to them.
+SLOT_LEAD_SECONDS = MAX_SLOT_WAIT_SECONDS / 2
 
 
 def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random) -> float:
@@ -132,7 +135,8 @@ class Worker:
             return False
         if wait <= MAX_SLOT_WAIT_SECONDS:
             return False
-        if self.store.postpone_job(job.id, self.worker_id, utcnow() + dt.timedelta(seconds=wait)):
+        run_at = utcnow() + dt.timedelta(seconds=wait - SLOT_LEAD_SECONDS)
+        if self.store.postpone_job(job.id, self.worker_id, run_at):
             metrics.observe_job(job.kind, "postponed", 0.0)
             log.debug("installation's next write slot in %.1fs; job postponed", wait, extra=extra)
         return True

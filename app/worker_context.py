@@ -77,6 +77,7 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
     """Everything a job needs, from configuration; ``core_options`` override the GitHub client's
     options that ``github_options`` derives from the settings."""
     from prguard.features.extraction import sensitive_files
+    from prguard.github.client import write_spacing
     from prguard.profiles import ProfileCache
 
     core_options = {**github_options(settings), **core_options}
@@ -87,7 +88,7 @@ def build_context(settings: Settings, store: Store, **core_options: Any) -> JobC
                              score.get("repo"))
 
     def write_wait(installation_id: int) -> float:
-        return store.pacing.wait(installation_id, settings.github_write_interval_seconds,
+        return store.pacing.wait(installation_id, write_spacing(settings.github_write_interval_seconds),
                                  settings.github_writes_per_hour)
 
     return JobContext(

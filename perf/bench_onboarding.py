@@ -13,19 +13,15 @@ import argparse
 import json
 import random
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 
-from app.factory import create_app
-from app.worker import run_worker
-from prguard.config import Settings
-from prguard.store.sqlite import SQLiteStore
+from perf.in_process import app_settings, running
 from tests.e2e.champion import register_champion
 from tests.e2e.deliveries import pull_request_event
 from tests.fakes.fake_github import FakeGitHub
-from tests.support.webhooks import SECRET, example, post
+from tests.support.webhooks import example, post
 
 REPO, INSTALLATION = "bench/new-repo", 77
 
@@ -72,17 +68,9 @@ def main() -> None:
         fake.add_repo(REPO)
         seed_history(fake, args.prs, random.Random(args.seed))
         fake.add_repo(REPO, INSTALLATION)
-        settings = Settings.from_env({
-            "PRGUARD_DATA_DIR": str(data_dir), "MLFLOW_TRACKING_URI": trained.tracking_uri,
-            "GITHUB_APP_ID": str(fake.app_id), "GITHUB_APP_PRIVATE_KEY": fake.private_key_pem,
-            "GITHUB_API_URL": fake.base_url, "GITHUB_WEBHOOK_SECRET": SECRET,
+        settings = app_settings(fake, data_dir, trained.tracking_uri, {
             "PRGUARD_WORKER_POLL_SECONDS": "0.02", "PRGUARD_GITHUB_WRITE_INTERVAL_SECONDS": "0"})
-        store = SQLiteStore(settings.sqlite_path)
-        client = create_app(settings, store, {"TESTING": True}).test_client()
-        stop = threading.Event()
-        worker = threading.Thread(target=run_worker, args=(settings, stop), kwargs={"store": store})
-        worker.start()
-        try:
+        with running(settings) as (store, client):
             fake.clear_log()
             started = time.perf_counter()
             assert post(client, "installation_repositories", added_delivery()).status_code == 202
@@ -95,11 +83,7 @@ def main() -> None:
             run = wait_for(lambda: [r for r in fake.check_runs if r["head_sha"] == pr["head"]["sha"]
                                     and r["status"] == "completed"], 600, "the check run")[0]
             scored = time.perf_counter() - started
-        finally:
-            stop.set()
-            worker.join()
-        record = store.get_check_run(REPO, pr["head"]["sha"])
-        store.close()
+            record = store.get_check_run(REPO, pr["head"]["sha"])
         assert not fake.violations, fake.violations
         assert f"profile v{profile['version']}" in run["output"]["summary"], run["output"]["summary"]
         assert f"Model version: `{version}`" in run["output"]["summary"]

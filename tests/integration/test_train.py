@@ -137,7 +137,7 @@ def test_score_cli_and_the_service_give_the_same_findings_and_verdict(workspace,
     champion = registry.load_champion(settings)
     context = JobContext(store=store, settings=settings, current_model=lambda: champion,
                          connect=lambda installation_id: connection, sensitive_files=sensitive_files)
-    jobs.enqueue(store, jobs.score_job(REPO, 77, HEAD, 1, "d-1"))
+    jobs.enqueue(store, jobs.ScorePullRequest(REPO, 77, HEAD, 1, "d-1"))
     assert Worker(store, context, settings, "w1").run_once()
     recorded = store.get_score(REPO, HEAD)
     store.close()

@@ -45,7 +45,7 @@ class World:
         self.score(SHA)
 
     def score(self, head_sha: str) -> dict:
-        jobs.enqueue(self.store, jobs.score_job(REPO, NUMBER, head_sha, INSTALLATION, "d-1"))
+        jobs.enqueue(self.store, jobs.ScorePullRequest(REPO, NUMBER, head_sha, INSTALLATION, "d-1"))
         self.drain()
         return self.store.get_check_run(REPO, head_sha)
 
@@ -54,9 +54,9 @@ class World:
         return self.store.get_check_run(REPO, SHA)["check_run_id"]
 
     def press(self, user: str, run_id: int | None = None, app_id=APP_ID, ext_id: str | None = None) -> str:
-        job_id = jobs.enqueue(self.store, jobs.mark_expected_job(
+        job_id = jobs.enqueue(self.store, jobs.MarkExpected(
             REPO, NUMBER, SHA, INSTALLATION, run_id or self.run_id, user, "d-2", app_id=app_id,
-            check_run_external_id=ext_id or f"prguard:{REPO}:{SHA}"))
+            external_id=ext_id or f"prguard:{REPO}:{SHA}"))
         self.drain()
         return job_id
 

@@ -47,7 +47,7 @@ class Harness:
         self.worker = Worker(store, self.context, settings, "w1", backoff_base=0.0, backoff_cap=0.0)
 
     def enqueue(self, head_sha=SHA, force=False, number=NUMBER):
-        return jobs.enqueue(self.store, jobs.score_job(REPO, number, head_sha, INSTALLATION, "d-1", force))
+        return jobs.enqueue(self.store, jobs.ScorePullRequest(REPO, number, head_sha, INSTALLATION, "d-1", force))
 
     def drain(self, limit=20):
         for _ in range(limit):
@@ -62,9 +62,8 @@ def harness(store, settings, github):
 
 def press(store, run_id, user="bob", head_sha=SHA):
     """A "Mark as expected" press on PRGuard's run ``run_id``, as the webhook handler queues it."""
-    return jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, head_sha, INSTALLATION, run_id, user, "d-2",
-                                                      app_id=APP_ID,
-                                                      check_run_external_id=f"prguard:{REPO}:{head_sha}"))
+    return jobs.enqueue(store, jobs.MarkExpected(REPO, NUMBER, head_sha, INSTALLATION, run_id, user, "d-2",
+                                                 app_id=APP_ID, external_id=f"prguard:{REPO}:{head_sha}"))
 
 
 def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harness, github, store):
@@ -343,7 +342,7 @@ def test_a_job_whose_installation_must_wait_long_for_a_write_slot_goes_back_untr
     assert harness.worker.run_once()
     record = store.get_job(job_id)
     assert (record["state"], record["attempts"]) == (JOB_PENDING, 0)
-    assert 29 <= (record["run_at"] - utcnow()).total_seconds() <= 30
+    assert 28 <= (record["run_at"] - utcnow()).total_seconds() <= 29  # back a second early, for its reads
     assert github.calls == []  # nothing read or written while the installation had no slot
     assert store.postpone_job(job_id, "w1", utcnow()) is False  # handed back: no longer w1's
     assert harness.worker.run_once() is False  # not due before its slot
@@ -357,7 +356,7 @@ def test_a_job_whose_installation_must_wait_long_for_a_write_slot_goes_back_untr
 
 def test_backfills_are_never_postponed_for_write_slots(harness, github, store):
     harness.context.write_wait = lambda installation_id: 600.0
-    job_id = jobs.enqueue(store, jobs.backfill_job(REPO, INSTALLATION, "d-3"))
+    job_id = jobs.enqueue(store, jobs.BackfillRepository(REPO, INSTALLATION, "d-3"))
     harness.worker.run_once()
     assert store.get_job(job_id)["attempts"] == 1  # it ran (its outcome is the backfill's business)
 

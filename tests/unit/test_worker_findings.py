@@ -45,7 +45,7 @@ def run_job(store, settings, doc, files, contents=None, model=None, severity=Non
     connection = Connection(client, GitHubPublisher(store, client))
     context = JobContext(store=store, settings=settings, current_model=lambda: model,
                          connect=lambda installation_id: connection, sensitive_files=sensitive_files)
-    jobs.enqueue(store, jobs.score_job(REPO, NUMBER, HEAD, INSTALLATION, "d-1"))
+    jobs.enqueue(store, jobs.ScorePullRequest(REPO, NUMBER, HEAD, INSTALLATION, "d-1"))
     worker = Worker(store, context, settings, "w1", backoff_base=0.0, backoff_cap=0.0)
     assert worker.run_once()
     assert store.list_jobs("dead") == [], store.list_jobs("dead")
@@ -158,8 +158,8 @@ def test_mark_as_expected_records_the_accepted_findings(store, settings):
     connection = Connection(client, GitHubPublisher(store, client))
     context = JobContext(store=store, settings=settings, current_model=FakeBundle,
                          connect=lambda installation_id: connection, sensitive_files=sensitive_files)
-    jobs.enqueue(store, jobs.mark_expected_job(REPO, NUMBER, HEAD, INSTALLATION, run["id"], "octo-lead", "d-2",
-                                               app_id=31337, check_run_external_id=f"prguard:{REPO}:{HEAD}"))
+    jobs.enqueue(store, jobs.MarkExpected(REPO, NUMBER, HEAD, INSTALLATION, run["id"], "octo-lead", "d-2",
+                                          app_id=31337, external_id=f"prguard:{REPO}:{HEAD}"))
     assert Worker(store, context, settings, "w1").run_once()
     summary = client.runs[run["id"]]["updates"][-1]["output"]["summary"]
     assert "Accepted findings" in summary and all(key[:40] in summary for key in keys)

@@ -56,6 +56,6 @@ def test_installation_writes_wait_for_the_slot_the_store_reserves(fake_github):
             "status": "completed", "conclusion": "success"}
     client.create_check_run("acme/web", body)       # the token mint POST is not content: unpaced
     client.list_check_runs_for_ref("acme/web", "c" * 40)  # a read: unpaced
-    assert pacer.calls == [(7, 1.0, 300)]
+    assert pacer.calls == [(7, 1.1, 300)]  # 1 s apart at GitHub: scheduled with the arrival guard
     assert sleeps == [0.75]
     client.close()
