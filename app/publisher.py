@@ -7,6 +7,7 @@ import time
 from typing import Any, Callable
 
 from app.check_runs import CheckRunOutput, completion_bodies, external_id, in_progress_body, iso_now
+from app.contracts import CheckRunWriter
 from prguard.config import CHECK_RUN_IN_PROGRESS_AFTER_SECONDS, CHECK_RUN_NAME
 from prguard.store.base import Store, utcnow
 
@@ -77,7 +78,7 @@ class GitHubPublisher(Publisher):
 
     posted = True
 
-    def __init__(self, store: Store, client, name: str = CHECK_RUN_NAME,
+    def __init__(self, store: Store, client: CheckRunWriter, name: str = CHECK_RUN_NAME,
                  in_progress_after: float = CHECK_RUN_IN_PROGRESS_AFTER_SECONDS,
                  clock: Callable[[], float] = time.monotonic):
         super().__init__(store, name)

@@ -9,6 +9,7 @@ from app import feedback, jobs
 from app.backfill_job import backfill_repository
 from app.check_runs import external_id, render_marked_expected, render_no_model, render_score
 from app.config_output import render_skipped, with_config_error
+from app.contracts import GitHubReader, InstallationClient, Scorer
 from app.publisher import Publisher
 from app.workflow_contents import with_workflow_contents
 from prguard import findings as findings_engine
@@ -44,7 +45,7 @@ class Connection:
     """A job's view of GitHub for one installation: a client to read with (None offline) and where
     its check run goes."""
 
-    client: Any
+    client: InstallationClient | None
     publisher: Publisher
 
 
@@ -54,7 +55,7 @@ class JobContext:
 
     store: Store
     settings: Settings
-    current_model: Callable[[], Any]  # -> ScorerBundle | None; the watcher follows the champion alias
+    current_model: Callable[[], Scorer | None]  # the watcher follows the champion alias
     connect: Callable[[int], Connection]
     sensitive_files: Callable[[dict], list[tuple[str, str]]]
     on_scored: Callable[[dict], None] = lambda score: None  # metrics hook (flagged PRs, model version)
@@ -78,7 +79,8 @@ def _installation_active(store: Store, installation_id: int) -> bool:
     return installation is None or installation.get("status") not in INACTIVE_INSTALLATIONS
 
 
-def _fresh_pull_request(ctx: JobContext, client, repo: str, number: int) -> dict[str, Any] | None:
+def _fresh_pull_request(ctx: JobContext, client: GitHubReader, repo: str,
+                        number: int) -> dict[str, Any] | None:
     doc = client.get_pull_request(repo, number)
     if doc is None:
         return None
@@ -86,7 +88,8 @@ def _fresh_pull_request(ctx: JobContext, client, repo: str, number: int) -> dict
     return ctx.store.get_pull_request(repo, number) or doc
 
 
-def load_pull_request(ctx: JobContext, client, repo: str, number: int, head_sha: str) -> dict | None:
+def load_pull_request(ctx: JobContext, client: GitHubReader | None, repo: str, number: int,
+                      head_sha: str) -> dict | None:
     """The PR as stored; from the API when the store lacks it or shows another head SHA (the store
     may lag behind a check_suite event, so only GitHub can say the job's SHA was superseded)."""
     doc = ctx.store.get_pull_request(repo, number)
@@ -95,7 +98,7 @@ def load_pull_request(ctx: JobContext, client, repo: str, number: int, head_sha:
     return doc
 
 
-def with_files(ctx: JobContext, client, doc: dict[str, Any], repo: str, number: int,
+def with_files(ctx: JobContext, client: GitHubReader | None, doc: dict[str, Any], repo: str, number: int,
                head_sha: str) -> dict[str, Any]:
     """The PR with its changed files, fetched (all pages, up to 3000) and stored once per head SHA."""
     if doc.get("files") is not None or client is None:
