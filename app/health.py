@@ -129,5 +129,5 @@ def readyz():
 @bp.get("/metrics")
 def metrics_endpoint():
     store = current_app.extensions["prguard"].store
-    body, content_type = metrics.render(store.queue_stats)
+    body, content_type = metrics.render(store.jobs.stats)
     return Response(body, content_type=content_type)

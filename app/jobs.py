@@ -21,7 +21,7 @@ EXPECTED_LABEL = FeedbackLabel.EXPECTED
 
 
 def pr_prefix(repo: str, number: int) -> str:
-    """Dedupe-key prefix shared by every score job of one PR; ``store.cancel_jobs(prefix)`` drops them."""
+    """Dedupe-key prefix shared by every score job of one PR; ``store.jobs.cancel(prefix)`` drops them."""
     return f"score:{repo.lower()}#{int(number)}:"
 
 
@@ -31,12 +31,12 @@ def score_dedupe_key(repo: str, number: int, head_sha: str) -> str:
 
 
 def mark_expected_dedupe_key(repo: str, number: int, head_sha: str) -> str:
-    # Its own namespace, so closing the PR (cancel_jobs on the score prefix) keeps the feedback job.
+    # Its own namespace, so closing the PR (store.jobs.cancel on the score prefix) keeps the feedback job.
     return f"mark:{repo.lower()}#{int(number)}:{head_sha}"
 
 
 def backfill_prefix(repo: str) -> str:
-    """Dedupe key of a repository's backfill: one pending slice per repository; cancel_jobs drops it."""
+    """Dedupe key of a repository's backfill: one pending slice per repository; jobs.cancel drops it."""
     return f"backfill:{repo.lower()}:"  # the colon ends the name: acme/web is no prefix of acme/webapp
 
 
@@ -130,4 +130,4 @@ def enqueue(store, payload: JobPayload, run_at=None) -> str:
     """Queue ``payload`` in the store's outbox (due at ``run_at``, default now); a pending job with the
     same dedupe key is replaced. Returns the job id."""
     job = encode(payload)
-    return store.enqueue_job(job.kind, job.payload, dedupe_key=job.dedupe_key, run_at=run_at)
+    return store.jobs.enqueue(job.kind, job.payload, dedupe_key=job.dedupe_key, run_at=run_at)

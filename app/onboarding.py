@@ -25,6 +25,6 @@ def cancel_backfills(store, repos: list[str]) -> int:
     running one stops after its current page. Returns how many were still unfinished."""
     cancelled = 0
     for repo in repos:
-        store.cancel_jobs(jobs.backfill_prefix(repo))
+        store.jobs.cancel(jobs.backfill_prefix(repo))
         cancelled += backfill.cancel(store, repo)
     return cancelled

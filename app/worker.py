@@ -54,7 +54,7 @@ class LeaseKeeper:
     def _run(self) -> None:
         while not self._done.wait(self.lease_seconds / 3):
             try:
-                if not self.store.extend_lease(self.job.id, self.worker_id, self.lease_seconds):
+                if not self.store.jobs.extend_lease(self.job.id, self.worker_id, self.lease_seconds):
                     log.warning("lease lost to another worker", extra={"job_id": self.job.id})
                     self.lost.set()
                     return
@@ -95,8 +95,8 @@ class Worker:
         """Claim and run one due job; False when there was none."""
         # max_attempts also bounds jobs whose worker died holding them (out of memory, a native crash):
         # without it such a job would be reclaimed, and kill a worker, forever.
-        job = self.store.claim_job(self.worker_id, self.settings.job_lease_seconds,
-                                   max_attempts=self.settings.job_max_attempts)
+        job = self.store.jobs.claim(self.worker_id, self.settings.job_lease_seconds,
+                                    max_attempts=self.settings.job_max_attempts)
         if job is None:
             return False
         self._run(job)
@@ -114,7 +114,7 @@ class Worker:
             except Exception as exc:
                 self._fail(job, exc, started, extra)
                 return
-        if keeper.lost.is_set() or not self.store.complete_job(job.id, self.worker_id):
+        if keeper.lost.is_set() or not self.store.jobs.complete(job.id, self.worker_id):
             # Another worker owns it now and will finish it; the check run stays single because both
             # address the run by its external_id and the stored check_run_id.
             log.warning("job finished after its lease was lost", extra=extra)
@@ -136,7 +136,7 @@ class Worker:
         if wait <= MAX_SLOT_WAIT_SECONDS:
             return False
         run_at = utcnow() + dt.timedelta(seconds=wait - SLOT_LEAD_SECONDS)
-        if self.store.postpone_job(job.id, self.worker_id, run_at):
+        if self.store.jobs.postpone(job.id, self.worker_id, run_at):
             metrics.observe_job(job.kind, "postponed", 0.0)
             log.debug("installation's next write slot in %.1fs; job postponed", wait, extra=extra)
         return True
@@ -147,7 +147,7 @@ class Worker:
         delay = max(delay, float(getattr(exc, "wait_seconds", 0) or 0))
         retry_at = utcnow() + dt.timedelta(seconds=delay)
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS]
-        state = self.store.fail_job(job.id, self.worker_id, error, retry_at, self.settings.job_max_attempts)
+        state = self.store.jobs.fail(job.id, self.worker_id, error, retry_at, self.settings.job_max_attempts)
         outcome = "dead" if state == JOB_DEAD else "retry"
         metrics.observe_job(job.kind, outcome, time.monotonic() - started)
         if outcome == "dead":
@@ -156,7 +156,7 @@ class Worker:
             log.warning("job attempt %d failed, retry in %.1fs: %s", job.attempts, delay, error, extra=extra)
 
     def _queued_seconds(self, job: Job) -> float | None:
-        record = self.store.get_job(job.id) or {}
+        record = self.store.jobs.get(job.id) or {}
         created = record.get("created_at")
         return (utcnow() - created).total_seconds() if created is not None else None
 

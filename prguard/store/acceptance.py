@@ -22,7 +22,7 @@ INACTIVE_STATUSES = INACTIVE_INSTALLATIONS
 
 @dataclasses.dataclass(frozen=True)
 class JobSpec:
-    """One job to queue, as ``Store.enqueue_job`` takes it (a pending job with the key is replaced)."""
+    """One job to queue, as ``store.jobs.enqueue`` takes it (a pending job with the key is replaced)."""
 
     kind: str
     payload: dict[str, Any]

@@ -183,7 +183,7 @@ JOB_FIELDS = ("id", "kind", "payload", "state", "dedupe_key", "run_at", "attempt
 
 
 def job_from_record(record: dict[str, Any]) -> Job:
-    """The ``Job`` a worker receives, from the dict ``get_job`` returns."""
+    """The ``Job`` a worker receives, from the dict ``store.jobs.get`` returns."""
     return Job(id=record["id"], kind=record["kind"], payload=record["payload"], attempts=record["attempts"],
                lease_owner=record["lease_owner"], lease_expires_at=record["lease_expires_at"],
                dedupe_key=record["dedupe_key"], last_error=record["last_error"])

@@ -12,7 +12,7 @@ from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
                                 check_reclaim_after, pr_key, utcnow)
 from prguard.store.mongo_acceptance import MongoAcceptance
-from prguard.store.mongo_jobs import MongoJobQueue
+from prguard.store.mongo_jobs import MongoJobs
 from prguard.store.mongo_onboarding import INDEXES as ONBOARDING_INDEXES, MongoOnboarding
 from prguard.store.mongo_pacing import MongoPacing
 
@@ -40,7 +40,7 @@ def _retry_duplicate(operation):
         return operation()
 
 
-class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
+class MongoStore(MongoAcceptance, MongoOnboarding, Store):
     """The Store on a pymongo ``Database`` (or a compatible one, e.g. mongomock's, in tests)."""
 
     def __init__(self, database, client: MongoClient | None = None):
@@ -49,6 +49,7 @@ class MongoStore(MongoAcceptance, MongoJobQueue, MongoOnboarding, Store):
         self._indexes_ready = False
         self._lock = threading.Lock()
         self.pacing = MongoPacing(lambda: self._db)
+        self.jobs = MongoJobs(lambda: self._db)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":

@@ -1,9 +1,9 @@
-"""The job queue (durable outbox) half of MongoStore: leases, backoff, dead letters."""
+"""The job queue (durable outbox) on MongoDB: leases, backoff, dead letters."""
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, Callable
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -11,6 +11,7 @@ from pymongo import ReturnDocument
 from prguard.store import docs
 from prguard.store.base import (JOB_CANCELLED, JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
                                 QueueStats, utcnow)
+from prguard.store.jobs import JobQueue
 
 
 def _job_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -52,18 +53,24 @@ def cancel_pending(jobs, dedupe_prefix: str, now: dt.datetime | None = None) -> 
         {"$set": {"state": JOB_CANCELLED, "updated_at": docs.as_utc(now or utcnow())}}).modified_count
 
 
-class MongoJobQueue:
-    """The Store port's job methods on the ``jobs`` collection; MongoStore mixes it in, supplying ``_db``."""
+class MongoJobs(JobQueue):
+    """The job queue on the ``jobs`` collection."""
 
-    # ---- jobs ------------------------------------------------------------------------------------
-    def enqueue_job(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
-                    run_at: dt.datetime | None = None) -> str:
+    def __init__(self, database: Callable[[], Any]):
+        self._database = database
+
+    @property
+    def _db(self):
+        return self._database()
+
+    def enqueue(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
+                run_at: dt.datetime | None = None) -> str:
         """As the port says; two enqueues of one new key racing each other may both insert (rare, and
         harmless because the work is idempotent)."""
         return insert_job(self._db.jobs, kind, payload, dedupe_key, run_at)
 
-    def claim_job(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
-                  max_attempts: int | None = None) -> Job | None:
+    def claim(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
+              max_attempts: int | None = None) -> Job | None:
         now = docs.as_utc(now or utcnow())
         jobs = self._db.jobs
         expired = {"state": JOB_RUNNING, "lease_expires_at": {"$lte": now}}
@@ -87,14 +94,14 @@ class MongoJobQueue:
             {"$set": {"lease_expires_at": now + dt.timedelta(seconds=lease_seconds), "updated_at": now}}
         ).matched_count == 1
 
-    def complete_job(self, job_id: str, worker_id: str) -> bool:
+    def complete(self, job_id: str, worker_id: str) -> bool:
         return self._db.jobs.update_one(
             {"_id": job_id, "state": JOB_RUNNING, "lease_owner": worker_id},
             {"$set": {"state": JOB_DONE, "lease_expires_at": None, "updated_at": docs.as_utc(utcnow())}}
         ).matched_count == 1
 
-    def fail_job(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
-                 max_attempts: int) -> str:
+    def fail(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
+             max_attempts: int) -> str:
         jobs = self._db.jobs
         row = jobs.find_one({"_id": job_id})
         if row is None:
@@ -113,25 +120,25 @@ class MongoJobQueue:
             return state
         return jobs.find_one({"_id": job_id})["state"]
 
-    def postpone_job(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
+    def postpone(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
         return self._db.jobs.update_one(
             {"_id": job_id, "state": JOB_RUNNING, "lease_owner": worker_id},
             {"$set": {"state": JOB_PENDING, "run_at": docs.as_utc(run_at), "lease_owner": None,
                       "lease_expires_at": None, "updated_at": docs.as_utc(utcnow())},
              "$inc": {"attempts": -1}}).matched_count == 1
 
-    def cancel_jobs(self, dedupe_prefix: str) -> int:
+    def cancel(self, dedupe_prefix: str) -> int:
         return cancel_pending(self._db.jobs, dedupe_prefix)
 
-    def get_job(self, job_id: str) -> dict[str, Any] | None:
+    def get(self, job_id: str) -> dict[str, Any] | None:
         row = self._db.jobs.find_one({"_id": job_id})
         return _job_record(row) if row else None
 
-    def list_jobs(self, state: str | None = None) -> list[dict[str, Any]]:
+    def list(self, state: str | None = None) -> list[dict[str, Any]]:
         rows = self._db.jobs.find({"state": state} if state else {}, sort=[("created_at", 1), ("_id", 1)])
         return [_job_record(row) for row in rows]
 
-    def queue_stats(self, now: dt.datetime | None = None) -> QueueStats:
+    def stats(self, now: dt.datetime | None = None) -> QueueStats:
         now = docs.as_utc(now or utcnow())
         jobs = self._db.jobs
         oldest = jobs.find_one({"state": JOB_PENDING, "run_at": {"$lte": now}}, sort=[("run_at", 1)])

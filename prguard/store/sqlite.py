@@ -10,7 +10,7 @@ from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
                                 check_reclaim_after, pr_key, utcnow)
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
-from prguard.store.sqlite_jobs import SQLiteJobQueue
+from prguard.store.sqlite_jobs import SQLiteJobs
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_pacing import SQLitePacing
 from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
@@ -23,13 +23,14 @@ def _by_repo(repo: str | None) -> tuple[str, tuple]:
     return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
 
 
-class SQLiteStore(SQLiteAcceptance, SQLiteJobQueue, SQLiteOnboarding, Store):
+class SQLiteStore(SQLiteAcceptance, SQLiteOnboarding, Store):
     """The Store on one SQLite file (WAL). Safe for several processes and threads writing at once."""
 
     def __init__(self, path: str | os.PathLike):
         self._conns = SQLiteConnections(path)
         self.path = self._conns.path
         self.pacing = SQLitePacing(self._conns)
+        self.jobs = SQLiteJobs(self._conns)
 
     @property
     def _db(self):

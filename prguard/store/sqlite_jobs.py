@@ -1,4 +1,4 @@
-"""The job queue (durable outbox) half of SQLiteStore: leases, backoff, dead letters."""
+"""The job queue (durable outbox) on SQLite: leases, backoff, dead letters."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,8 @@ from typing import Any
 from prguard.store import docs
 from prguard.store.base import (JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
                                 QueueStats, utcnow)
-from prguard.store.sqlite_schema import write_transaction
+from prguard.store.jobs import JobQueue
+from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
 from prguard.store.sqlite_writes import cancel_pending, insert_job
 
 _ms = docs.to_millis
@@ -28,17 +29,23 @@ def _seq(job_id: str) -> int:
     return int(job_id) if str(job_id).isdigit() else -1
 
 
-class SQLiteJobQueue:
-    """The Store port's job methods on the ``jobs`` table; SQLiteStore mixes it in, supplying ``_db``."""
+class SQLiteJobs(JobQueue):
+    """The job queue on the ``jobs`` table."""
 
-    # ---- jobs ------------------------------------------------------------------------------------
-    def enqueue_job(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
-                    run_at: dt.datetime | None = None) -> str:
+    def __init__(self, connections: SQLiteConnections):
+        self._conns = connections
+
+    @property
+    def _db(self):
+        return self._conns.get()
+
+    def enqueue(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
+                run_at: dt.datetime | None = None) -> str:
         with write_transaction(self._db) as db:
             return insert_job(db, kind, payload, dedupe_key, run_at and _ms(run_at), _ms(utcnow()))
 
-    def claim_job(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
-                  max_attempts: int | None = None) -> Job | None:
+    def claim(self, worker_id: str, lease_seconds: float, now: dt.datetime | None = None,
+              max_attempts: int | None = None) -> Job | None:
         now_ms = _ms(now or utcnow())
         with write_transaction(self._db) as db:
             if max_attempts is not None:
@@ -63,15 +70,15 @@ class SQLiteJobQueue:
             (now + int(lease_seconds * 1000), now, _seq(job_id), JOB_RUNNING, worker_id))
         return cursor.rowcount == 1
 
-    def complete_job(self, job_id: str, worker_id: str) -> bool:
+    def complete(self, job_id: str, worker_id: str) -> bool:
         cursor = self._db.execute(
             "UPDATE jobs SET state = ?, lease_expires_at = NULL, updated_at = ?"
             " WHERE seq = ? AND state = ? AND lease_owner = ?",
             (JOB_DONE, _ms(utcnow()), _seq(job_id), JOB_RUNNING, worker_id))
         return cursor.rowcount == 1
 
-    def fail_job(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
-                 max_attempts: int) -> str:
+    def fail(self, job_id: str, worker_id: str, error: str, retry_at: dt.datetime,
+             max_attempts: int) -> str:
         with write_transaction(self._db) as db:
             row = db.execute("SELECT state, attempts, lease_owner FROM jobs WHERE seq = ?",
                              (_seq(job_id),)).fetchone()
@@ -86,26 +93,26 @@ class SQLiteJobQueue:
                        (state, error, state == JOB_PENDING, _ms(retry_at), _ms(utcnow()), _seq(job_id)))
         return state
 
-    def postpone_job(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
+    def postpone(self, job_id: str, worker_id: str, run_at: dt.datetime) -> bool:
         cursor = self._db.execute(
             "UPDATE jobs SET state = ?, attempts = attempts - 1, run_at = ?, lease_owner = NULL,"
             " lease_expires_at = NULL, updated_at = ? WHERE seq = ? AND state = ? AND lease_owner = ?",
             (JOB_PENDING, _ms(run_at), _ms(utcnow()), _seq(job_id), JOB_RUNNING, worker_id))
         return cursor.rowcount == 1
 
-    def cancel_jobs(self, dedupe_prefix: str) -> int:
+    def cancel(self, dedupe_prefix: str) -> int:
         return cancel_pending(self._db, dedupe_prefix, _ms(utcnow()))
 
-    def get_job(self, job_id: str) -> dict[str, Any] | None:
+    def get(self, job_id: str) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM jobs WHERE seq = ?", (_seq(job_id),)).fetchone()
         return _job_record(row) if row else None
 
-    def list_jobs(self, state: str | None = None) -> list[dict[str, Any]]:
+    def list(self, state: str | None = None) -> list[dict[str, Any]]:
         where, args = ("WHERE state = ?", (state,)) if state else ("", ())
         rows = self._db.execute(f"SELECT * FROM jobs {where} ORDER BY seq", args)
         return [_job_record(row) for row in rows]
 
-    def queue_stats(self, now: dt.datetime | None = None) -> QueueStats:
+    def stats(self, now: dt.datetime | None = None) -> QueueStats:
         now_ms = _ms(now or utcnow())
         row = self._db.execute(
             "SELECT SUM(state = ?), SUM(state = ?), SUM(state = ?),"

@@ -34,8 +34,8 @@ def opened(delivery: str = "d-1", number: int = 1, sha: str = "a" * 40, at: dt.d
 def test_a_new_delivery_stores_its_pr_and_jobs_and_is_done(store):
     accepted = store.accept_delivery(opened())
     assert accepted.outcome == ACCEPTED and accepted.done
-    assert [job["id"] for job in store.list_jobs("pending")] == list(accepted.job_ids)
-    payload = store.get_job(accepted.job_ids[0])["payload"]
+    assert [job["id"] for job in store.jobs.list("pending")] == list(accepted.job_ids)
+    payload = store.jobs.get(accepted.job_ids[0])["payload"]
     assert payload == {"number": 1, "head_sha": "a" * 40, "delivery_id": "d-1"}
     assert store.get_pull_request("octo/repo", 1)["title"] == "PR 1"
     delivery = store.get_delivery("d-1")
@@ -49,7 +49,7 @@ def test_a_duplicate_writes_nothing_and_a_redelivery_under_a_new_id_replaces_the
     assert store.accept_delivery(opened()).outcome == DUPLICATE
     again = store.accept_delivery(opened("d-2", updated_at="2024-05-01T12:05:00Z"))
     assert again.outcome == ACCEPTED and again.job_ids == first.job_ids  # one pending job per head
-    assert [job["payload"]["delivery_id"] for job in store.list_jobs()] == ["d-2"]
+    assert [job["payload"]["delivery_id"] for job in store.jobs.list()] == ["d-2"]
 
 
 def test_an_inactive_installation_stops_before_the_claim(store):
@@ -57,7 +57,7 @@ def test_an_inactive_installation_stops_before_the_claim(store):
     accepted = store.accept_delivery(opened())
     assert (accepted.outcome, accepted.installation_status) == (INACTIVE, "suspended")
     assert store.get_delivery("d-1") is None  # a redelivery after unsuspending is processed
-    assert store.get_pull_request("octo/repo", 1) is None and store.list_jobs() == []
+    assert store.get_pull_request("octo/repo", 1) is None and store.jobs.list() == []
     store.upsert_installation(INSTALLATION, "octo", "active")
     assert store.accept_delivery(opened()).outcome == ACCEPTED
 
@@ -72,17 +72,17 @@ def test_a_late_delivery_for_a_superseded_head_or_a_closed_pr_queues_nothing(sto
     shut = store.accept_delivery(Acceptance("close", "pull_request", "closed", INSTALLATION, "octo",
                                             pull_request=closed, cancel_prefix="score:octo/repo#1:"))
     assert (shut.outcome, shut.cancelled) == (ACCEPTED, 1)
-    assert {job["state"] for job in store.list_jobs()} == {"cancelled"}
+    assert {job["state"] for job in store.jobs.list()} == {"cancelled"}
     reopened_late = store.accept_delivery(opened("edit", sha="b" * 40, updated_at="2024-05-02T00:00:00Z"))
-    assert reopened_late.outcome == STALE and store.list_jobs("pending") == []
+    assert reopened_late.outcome == STALE and store.jobs.list("pending") == []
 
 
 def test_an_unchanged_pr_at_the_same_head_still_queues_its_job(store):
     store.accept_delivery(opened("d-1"))
-    job_id = store.claim_job("worker", 60, now=T0).id  # the first job is running: new work gets a new job
+    job_id = store.jobs.claim("worker", 60, now=T0).id  # the first job is running: new work gets a new job
     accepted = store.accept_delivery(opened("d-2"))
     assert accepted.outcome == ACCEPTED and accepted.job_ids != (job_id,)
-    assert len(store.list_jobs()) == 2
+    assert len(store.jobs.list()) == 2
 
 
 def test_deliveries_without_a_pr_queue_their_jobs(store):
@@ -95,7 +95,7 @@ def test_a_young_claim_answers_in_progress_and_a_stale_one_is_taken_over(store):
     assert store.record_delivery("d-1", "pull_request", "opened", received_at=T0, reclaim_after=60)
     busy = store.accept_delivery(opened(at=T0 + dt.timedelta(seconds=59), reclaim_after=60))
     assert (busy.outcome, busy.claimed_at) == (IN_PROGRESS, T0)
-    assert store.list_jobs() == []
+    assert store.jobs.list() == []
     taken = store.accept_delivery(opened(at=T0 + dt.timedelta(seconds=60), reclaim_after=60))
     assert taken.outcome == ACCEPTED
     assert (store.get_delivery("d-1")["state"], store.get_delivery("d-1")["claims"]) == ("done", 2)
@@ -160,12 +160,12 @@ def test_a_failure_half_way_leaves_nothing_or_a_claim_a_redelivery_takes_over(st
     left = store.get_delivery("d-1")
     # SQLite rolls the whole transaction back; MongoDB keeps the claim and the idempotent writes.
     assert left is None or left["state"] == "processing"
-    assert store.list_jobs() == []
+    assert store.jobs.list() == []
     if left is not None:
         assert store.accept_delivery(opened(at=T0 + dt.timedelta(seconds=1), reclaim_after=60)
                                      ).outcome == IN_PROGRESS
     retry = store.accept_delivery(opened(at=T0 + dt.timedelta(seconds=60), reclaim_after=60))
-    assert retry.outcome == ACCEPTED and len(store.list_jobs()) == 1
+    assert retry.outcome == ACCEPTED and len(store.jobs.list()) == 1
     assert store.accept_delivery(opened(at=T0 + dt.timedelta(days=1))).outcome == DUPLICATE
 
 
@@ -179,12 +179,12 @@ def test_concurrent_attempts_of_one_delivery_store_one_job(store):
         assert outcomes.count(ACCEPTED) == 1
         assert set(outcomes) - {ACCEPTED} <= ({DUPLICATE} if isinstance(store, SQLiteStore)
                                               else {DUPLICATE, IN_PROGRESS})
-    assert len(store.list_jobs()) == 3
+    assert len(store.jobs.list()) == 3
 
 
 def test_concurrent_deliveries_of_different_prs_each_get_their_job(store):
     results = run_threads(6, lambda i: [store.accept_delivery(opened(f"d-{i}-{n}", number=i * 10 + n + 1))
                                         for n in range(5)])
     job_ids = [job_id for chunk in results for accepted in chunk for job_id in accepted.job_ids]
-    assert len(set(job_ids)) == 30 == len(store.list_jobs())
+    assert len(set(job_ids)) == 30 == len(store.jobs.list())
     assert store.count_pull_requests() == 30

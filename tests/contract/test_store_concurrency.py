@@ -36,20 +36,20 @@ def run_threads(count: int, target) -> list:
 
 def drain(store, worker: str, after_first_claim=None) -> list[str]:
     claimed = []
-    while (job := store.claim_job(worker, 60)) is not None:
+    while (job := store.jobs.claim(worker, 60)) is not None:
         if not claimed and after_first_claim is not None:
             after_first_claim()
         claimed.append(job.id)
-        assert store.complete_job(job.id, worker)
+        assert store.jobs.complete(job.id, worker)
     return claimed
 
 
 def test_concurrent_claimers_never_share_a_job(store):
-    ids = {store.enqueue_job("score", {"i": i}) for i in range(60)}
+    ids = {store.jobs.enqueue("score", {"i": i}) for i in range(60)}
     per_thread = run_threads(THREADS, lambda i: drain(store, f"w{i}"))
     claimed = [job_id for chunk in per_thread for job_id in chunk]
     assert sorted(claimed) == sorted(ids)  # every job exactly once
-    assert {job["state"] for job in store.list_jobs()} == {"done"}
+    assert {job["state"] for job in store.jobs.list()} == {"done"}
 
 
 def test_concurrent_writers_of_one_delivery_exactly_one_wins(store):
@@ -118,12 +118,12 @@ def run_processes(count: int, path: str, jobs: bool) -> dict[str, list[str]]:
 def test_processes_sharing_a_sqlite_file_claim_each_job_once_and_record_each_delivery_once(tmp_path):
     path = str(tmp_path / "shared.sqlite3")
     setup = SQLiteStore(path)
-    ids = {setup.enqueue_job("score", {"i": i}) for i in range(200)}
+    ids = {setup.jobs.enqueue("score", {"i": i}) for i in range(200)}
     claimed = run_processes(4, path, jobs=True)
     flat = [job_id for chunk in claimed.values() for job_id in chunk]
     assert sorted(flat) == sorted(ids)
     assert all(claimed.values()), "every process held a job while the others claimed theirs"
     won = run_processes(4, path, jobs=False)
     assert collections.Counter(d for chunk in won.values() for d in chunk) == {f"d-{i}": 1 for i in range(40)}
-    assert setup.queue_stats().pending == 0
+    assert setup.jobs.stats().pending == 0
     setup.close()

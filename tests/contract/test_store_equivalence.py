@@ -26,9 +26,9 @@ def exercise(store) -> dict:
     store.upsert_pull_request(pr_doc(files=files, draft=True, body=None, ratio=0.25, nested={"x": [1, 2.5]}))
     store.upsert_pull_request(pr_doc(number=2, repo="Octo/Other", updated_at="2024-05-01T12:00:00+01:00"))
     store.set_pull_request_files("octo/other", 2, "a" * 40, files)
-    job_id = store.enqueue_job("score", {"repo": "o/r", "n": 1, "f": 1.5, "l": [1, "x"]}, "k1", run_at=T0)
-    claimed = store.claim_job("w", 30, now=T0)
-    store.fail_job(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
+    job_id = store.jobs.enqueue("score", {"repo": "o/r", "n": 1, "f": 1.5, "l": [1, "x"]}, "k1", run_at=T0)
+    claimed = store.jobs.claim("w", 30, now=T0)
+    store.jobs.fail(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
     store.upsert_installation(1, "octo", repositories=["octo/b", "octo/a"])
     store.update_installation_repositories(1, ["octo/c"], ["octo/b"])
     store.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
@@ -47,8 +47,8 @@ def exercise(store) -> dict:
                          key=lambda pr: pr["number"]),
         "repos": store.list_repositories(),
         "claimed": (claimed.kind, claimed.payload, claimed.attempts, claimed.lease_expires_at),
-        "job": strip(store.get_job(job_id)),
-        "stats": store.queue_stats(now=T0 + dt.timedelta(seconds=7)),
+        "job": strip(store.jobs.get(job_id)),
+        "stats": store.jobs.stats(now=T0 + dt.timedelta(seconds=7)),
         "installation": strip(store.get_installation(1)),
         "score": store.get_score("octo/repo", "a" * 40),
         "check_runs": store.list_check_runs(),

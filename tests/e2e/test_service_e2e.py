@@ -99,7 +99,7 @@ def test_synchronize_gives_a_run_for_the_new_head_sha(service, github):
 def _press_handled(store, delivery: str) -> None:
     def done():
         return any(j["kind"] == "mark_expected" and j["payload"]["delivery_id"] == delivery
-                   and j["state"] == "done" for j in store.list_jobs())
+                   and j["state"] == "done" for j in store.jobs.list())
     wait_until(done, RUN_TIMEOUT, what=f"the worker to handle the press of delivery {delivery}")
 
 
@@ -166,16 +166,16 @@ def test_worker_killed_mid_job_loses_nothing(service, github, store):
     github.slow_next(r"/check-runs$", 10, count=1, method="POST")
     service.post("pull_request", pull_request_event("opened", pr, INSTALLATION_ID))
     wait_until(lambda: runs_for(github, sha), RUN_TIMEOUT, 0.02, "the run to be created")
-    (job,) = [j for j in store.list_jobs("running") if j["payload"]["number"] == 108]
+    (job,) = [j for j in store.jobs.list("running") if j["payload"]["number"] == 108]
     assert service.kill_worker(service.worker_holding(job["lease_owner"]), signal.SIGKILL) == -signal.SIGKILL
     assert store.get_check_run(REPO, sha)["check_run_id"] is None
     newcomer = service.start_worker()  # the survivor or the newcomer takes the job once its lease expires
     run = completed_run(github, service, sha)
     assert run["conclusion"] == "success"
     assert len(runs_for(github, sha)) == 1
-    wait_until(lambda: not store.list_jobs("running") and not store.list_jobs("pending"), 20,
+    wait_until(lambda: not store.jobs.list("running") and not store.jobs.list("pending"), 20,
                what="an empty queue")
-    assert store.list_jobs("dead") == []
+    assert store.jobs.list("dead") == []
     assert store.get_check_run(REPO, sha)["check_run_id"] == run["id"]  # found by external_id, not re-created
     assert len(runs_for(github, sha)) == 1
     # SIGTERM is a graceful stop: the worker finishes what it holds and exits cleanly.

@@ -29,7 +29,7 @@ def service(tmp_path_factory, champion, github):
 
 
 def running_job(store, number: int, attempts: int) -> dict | None:
-    for job in store.list_jobs("running"):
+    for job in store.jobs.list("running"):
         if job["payload"].get("number") == number and job["attempts"] == attempts and job["lease_owner"]:
             return job
     return None
@@ -47,7 +47,7 @@ def test_a_job_that_kills_its_worker_is_dead_lettered_while_others_flow(service,
         assert service.kill_worker(holder, signal.SIGKILL) == -signal.SIGKILL
         service.start_worker()
 
-    (dead,) = wait_until(lambda: store.list_jobs("dead"), 30, 0.1, "the job to be dead-lettered")
+    (dead,) = wait_until(lambda: store.jobs.list("dead"), 30, 0.1, "the job to be dead-lettered")
     assert dead["payload"]["number"] == 301 and dead["attempts"] == MAX_ATTEMPTS
     assert "lease expired" in dead["last_error"]
 
@@ -55,4 +55,4 @@ def test_a_job_that_kills_its_worker_is_dead_lettered_while_others_flow(service,
     other = typical_pull(github, 302)
     service.post("pull_request", pull_request_event("opened", other, INSTALLATION_ID))
     assert completed_run(github, service, other["head"]["sha"])["conclusion"] == "success"
-    assert [job["payload"]["number"] for job in store.list_jobs("dead")] == [301]
+    assert [job["payload"]["number"] for job in store.jobs.list("dead")] == [301]

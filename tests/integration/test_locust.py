@@ -39,7 +39,7 @@ def test_locust_run_passes_its_thresholds_with_zero_failures(tmp_path):
         assert int(rows[name]["Request Count"]) > 0, name
     # The deliveries really went through the store: score jobs were queued for many repositories.
     store = SQLiteStore(data_dir / "prguard.sqlite3")
-    repositories = {job["payload"]["repo"] for job in store.list_jobs()}
+    repositories = {job["payload"]["repo"] for job in store.jobs.list()}
     store.close()
     assert len(repositories) > 10
 

@@ -56,7 +56,7 @@ def test_replay_of_a_directory_is_accepted_and_queued(service, tmp_path):
     statuses = [line.split("\t")[0] for line in result.stdout.splitlines()]
     assert statuses == ["200", "202", "202"]
     store = SQLiteStore(data_dir / "prguard.sqlite3")
-    jobs = [j for j in store.list_jobs("pending") if j["payload"]["repo"] == "replay/dir"]
+    jobs = [j for j in store.jobs.list("pending") if j["payload"]["repo"] == "replay/dir"]
     assert [(j["payload"]["number"], j["payload"]["head_sha"]) for j in jobs] == [
         (opened["number"], opened["pull_request"]["head"]["sha"])]
     store.close()
@@ -91,7 +91,7 @@ def test_redelivery_with_a_fixed_id_is_acknowledged_not_processed(service, tmp_p
     assert first.stdout.startswith("202\t") and second.stdout.startswith("200\t"), (first.stdout, second.stdout)
     assert '"duplicate"' in second.stdout
     store = SQLiteStore(data_dir / "prguard.sqlite3")
-    assert len([j for j in store.list_jobs() if j["payload"]["repo"] == "replay/redelivery"]) == 1
+    assert len([j for j in store.jobs.list() if j["payload"]["repo"] == "replay/redelivery"]) == 1
     store.close()
 
 

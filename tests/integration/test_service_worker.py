@@ -31,7 +31,7 @@ def test_embedded_serve_scores_a_delivered_pull_request(tmp_path):
             if record and record["status"] == "completed":
                 break
             time.sleep(0.5)
-        jobs = store.list_jobs()
+        jobs = store.jobs.list()
         store.close()
     assert record and record["status"] == "completed", (record, jobs, process.log[-2000:])
     # No App credentials: offline mode records the run instead of posting it; no model yet: neutral.

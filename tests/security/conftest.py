@@ -14,7 +14,7 @@ def assert_no_trace(store, delivery_id: str) -> None:
     assert store.get_delivery(delivery_id) is None, "the delivery was claimed"
     assert store.count_pull_requests() == 0
     assert store.list_installations() == []
-    assert store.list_jobs() == []
+    assert store.jobs.list() == []
 
 
 @pytest.fixture

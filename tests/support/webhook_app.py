@@ -32,11 +32,24 @@ def webhook_client(webhook_settings, webhook_store):
     return app.test_client()
 
 
+class _Down:
+    """A store part whose every method raises ``down``'s error."""
+
+    def __init__(self, down):
+        self._down = down
+
+    def __getattr__(self, name):
+        return self._down
+
+
 class UnreachableStore(SQLiteStore):
     """The SQLite store with its database gone away, as during an outage."""
 
     def _down(self, *args, **kwargs):
         raise sqlite3.OperationalError("unable to open database file")
 
-    record_delivery = accept_delivery = get_installation = upsert_pull_request = enqueue_job = ping = _down
-    queue_stats = _down
+    record_delivery = accept_delivery = get_installation = upsert_pull_request = ping = _down
+
+    def __init__(self, path):
+        super().__init__(path)
+        self.jobs = _Down(self._down)

@@ -83,7 +83,7 @@ def test_a_sender_with_read_permission_changes_nothing_and_is_logged(world, capl
     before = copy.deepcopy(world.github.runs[world.run_id])
     with caplog.at_level(logging.WARNING, logger="app.scoring_job"):
         job_id = world.press("mallory")
-    assert world.store.get_job(job_id)["state"] == JOB_DONE
+    assert world.store.jobs.get(job_id)["state"] == JOB_DONE
     _unchanged(world, before)
     assert world.github.calls[-1] == ("get_collaborator_permission", (REPO, "mallory"))
     [record] = [r for r in caplog.records if "refused" in r.getMessage()]
@@ -118,7 +118,7 @@ def test_an_unknown_sender_is_refused_and_an_api_outage_is_retried(world):
     world.github.fail["get_collaborator_permission"] = [GitHubError("GitHub answered 502", status=502)]
     job_id = world.press("octo-lead")
     # The outage is not a refusal: the job is retried (no backoff here) and the press then counts.
-    assert world.store.get_job(job_id)["attempts"] == 2
+    assert world.store.jobs.get(job_id)["attempts"] == 2
     assert [f["user"] for f in world.store.list_feedback()] == ["octo-lead"]
     assert world.outcomes == [feedback.NO_WRITE_PERMISSION, "accepted"]
 

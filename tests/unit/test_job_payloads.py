@@ -20,10 +20,10 @@ PAYLOADS = [
 def test_a_payload_survives_the_store_unchanged(tmp_path, payload):
     store = SQLiteStore(tmp_path / "jobs.sqlite3")
     job_id = jobs.enqueue(store, payload)
-    job = store.claim_job("w1", 60)
+    job = store.jobs.claim("w1", 60)
     assert job.id == job_id and job.kind == payload.kind
     assert jobs.decode(job.kind, job.payload) == payload
-    assert store.get_job(job_id)["dedupe_key"] == payload.dedupe_key
+    assert store.jobs.get(job_id)["dedupe_key"] == payload.dedupe_key
     store.close()
 
 

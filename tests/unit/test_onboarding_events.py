@@ -12,7 +12,7 @@ webhook_settings, webhook_store, webhook_client = (webhook_app.webhook_settings,
 
 
 def backfill_jobs(store, state="pending"):
-    return {j["payload"]["repo"]: j for j in store.list_jobs(state) if j["kind"] == jobs.BACKFILL_REPOSITORY}
+    return {j["payload"]["repo"]: j for j in store.jobs.list(state) if j["kind"] == jobs.BACKFILL_REPOSITORY}
 
 
 def test_a_new_installation_queues_one_backfill_per_repository(webhook_client, webhook_store):

@@ -24,7 +24,7 @@ def opened_body() -> bytes:
 
 
 def assert_nothing_stored(store):
-    assert store.list_jobs() == []
+    assert store.jobs.list() == []
     assert store.count_pull_requests() == 0
     assert store.list_installations() == []
     assert store.record_delivery(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
@@ -158,7 +158,7 @@ def test_no_secret_configured_refuses_every_delivery(settings, webhook_store):
     response = app.test_client().post("/webhooks/github", data=body, headers=headers("pull_request", body))
     assert response.status_code == 503
     assert "GITHUB_WEBHOOK_SECRET" in response.json["error"]
-    assert webhook_store.list_jobs() == []
+    assert webhook_store.jobs.list() == []
 
 
 def test_store_outage_is_503_so_github_shows_the_failure(webhook_settings, tmp_path):

@@ -18,7 +18,7 @@ SCORE_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_revie
 
 
 def pending_jobs(store, kind=None):
-    return [j for j in store.list_jobs("pending") if kind is None or j["kind"] == kind]
+    return [j for j in store.jobs.list("pending") if kind is None or j["kind"] == kind]
 
 
 def pull_request_example(action: str, index: int = 0) -> dict:
@@ -76,7 +76,7 @@ def test_redelivery_is_acknowledged_once_and_queues_one_job(webhook_client, webh
     second = post(webhook_client, "pull_request", payload, delivery_id="same-id")
     assert (first.status_code, second.status_code) == (202, 200)
     assert second.json["outcome"] == "duplicate"
-    assert len(webhook_store.list_jobs()) == 1
+    assert len(webhook_store.jobs.list()) == 1
 
 
 def test_new_head_sha_queues_a_job_for_the_new_sha(webhook_client, webhook_store):
@@ -100,7 +100,7 @@ def test_closed_updates_the_pr_and_cancels_its_pending_job(webhook_client, webho
     response = post(webhook_client, "pull_request", closed)
     assert response.status_code == 202
     assert pending_jobs(webhook_store) == []
-    assert [j["state"] for j in webhook_store.list_jobs()] == ["cancelled"]
+    assert [j["state"] for j in webhook_store.jobs.list()] == ["cancelled"]
     pr = closed["pull_request"]
     assert webhook_store.get_pull_request(pr["base"]["repo"]["full_name"], pr["number"])["state"] == "closed"
 
@@ -119,7 +119,7 @@ def test_late_delivery_of_an_older_push_queues_nothing(webhook_client, webhook_s
 def test_other_pull_request_actions_are_ignored(webhook_client, webhook_store, action):
     response = post(webhook_client, "pull_request", example("pull_request", action))
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.list_jobs() == [] and webhook_store.count_pull_requests() == 0
+    assert webhook_store.jobs.list() == [] and webhook_store.count_pull_requests() == 0
 
 
 @pytest.mark.parametrize("action", ["requested", "rerequested"])
@@ -140,7 +140,7 @@ def test_check_suite_queues_score_jobs_for_its_pull_requests(webhook_client, web
 def test_check_suite_without_pull_requests_is_ignored(webhook_client, webhook_store):
     response = post(webhook_client, "check_suite", example("check_suite", "requested"))
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.list_jobs() == []
+    assert webhook_store.jobs.list() == []
 
 
 def test_check_run_rerequested_queues_a_forced_job(webhook_client, webhook_store):
@@ -183,7 +183,7 @@ def test_mark_as_expected_stores_nothing_and_queues_the_press_for_verification(w
 def test_foreign_requested_action_is_ignored(webhook_client, webhook_store):
     response = post(webhook_client, "check_run", example("check_run", "requested_action"))  # "lgtm|26764"
     assert response.json["outcome"] == "ignored"
-    assert webhook_store.list_feedback() == [] and webhook_store.list_jobs() == []
+    assert webhook_store.list_feedback() == [] and webhook_store.jobs.list() == []
 
 
 @pytest.mark.parametrize("index,action,status", [
@@ -225,11 +225,11 @@ def test_events_of_an_inactive_installation_are_ignored(webhook_client, webhook_
     post(webhook_client, "installation", lifecycle)
     response = post(webhook_client, "pull_request", payload)
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.list_jobs() == [] and webhook_store.count_pull_requests() == 0
+    assert webhook_store.jobs.list() == [] and webhook_store.count_pull_requests() == 0
     # Unsuspending brings it back.
     post(webhook_client, "installation", {**lifecycle, "action": "unsuspend"})
     assert post(webhook_client, "pull_request", payload).status_code == 202
-    assert len(webhook_store.list_jobs()) == 1
+    assert len(webhook_store.jobs.list()) == 1
 
 
 @pytest.mark.parametrize("event", ["push", "issues", "star", "workflow_run"])

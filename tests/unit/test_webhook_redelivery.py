@@ -25,6 +25,13 @@ class FlakyStore(SQLiteStore):
         super().__init__(path)
         self.now = T0
         self.failures = {fail_on: 1}
+        enqueue = self.jobs.enqueue
+
+        def flaky_enqueue(*args, **kwargs):
+            self._fail_once("enqueue_job")
+            return enqueue(*args, **kwargs)
+
+        self.jobs.enqueue = flaky_enqueue
 
     def _fail_once(self, method: str) -> None:
         if self.failures.get(method):
@@ -33,10 +40,6 @@ class FlakyStore(SQLiteStore):
 
     def record_delivery(self, delivery_id, event, action, received_at=None, reclaim_after=GRACE):
         return super().record_delivery(delivery_id, event, action, received_at or self.now, reclaim_after)
-
-    def enqueue_job(self, *args, **kwargs):
-        self._fail_once("enqueue_job")
-        return super().enqueue_job(*args, **kwargs)
 
     def complete_delivery(self, delivery_id, completed_at=None):
         self._fail_once("complete_delivery")
@@ -77,7 +80,7 @@ def test_a_delivery_that_failed_midway_is_processed_once_when_redelivered_after_
     late = post(client, "installation", payload, delivery_id=DELIVERY)
     assert late.status_code == 202, late.json
     assert late.json["outcome"] == "accepted"
-    pending = flaky_store.list_jobs("pending")
+    pending = flaky_store.jobs.list("pending")
     assert len(pending) == 1, pending
     assert late.json["jobs"] == [pending[0]["id"]]
     assert pending[0]["payload"]["repo"] == payload["repositories"][0]["full_name"]
@@ -86,7 +89,7 @@ def test_a_delivery_that_failed_midway_is_processed_once_when_redelivered_after_
     flaky_store.now = T0 + dt.timedelta(days=1)
     again = post(client, "installation", payload, delivery_id=DELIVERY)
     assert (again.status_code, again.json["outcome"]) == (200, "duplicate")
-    assert len(flaky_store.list_jobs()) == 1
+    assert len(flaky_store.jobs.list()) == 1
 
 
 def test_a_pull_request_whose_transaction_failed_leaves_nothing_and_its_redelivery_is_processed_at_once(
@@ -99,17 +102,17 @@ def test_a_pull_request_whose_transaction_failed_leaves_nothing_and_its_redelive
     first = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
     assert first.status_code == 503, first.json
     assert webhook_store.get_delivery(DELIVERY) is None
-    assert webhook_store.count_pull_requests() == 0 and webhook_store.list_jobs() == []
+    assert webhook_store.count_pull_requests() == 0 and webhook_store.jobs.list() == []
 
     webhook_store._db.execute("DROP TRIGGER temp.jobs_down")
     retry = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
     assert (retry.status_code, retry.json["outcome"]) == (202, "accepted"), retry.json
-    [job] = webhook_store.list_jobs("pending")
+    [job] = webhook_store.jobs.list("pending")
     assert retry.json["jobs"] == [job["id"]]
     assert (job["payload"]["number"], job["payload"]["head_sha"]) == (number, head_sha)
     again = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
     assert (again.status_code, again.json["outcome"]) == (200, "duplicate")
-    assert len(webhook_store.list_jobs()) == 1
+    assert len(webhook_store.jobs.list()) == 1
 
 
 def test_deliveries_are_completed_when_their_work_is_stored_and_ignored_ones_leave_no_claim(

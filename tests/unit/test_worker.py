@@ -70,7 +70,7 @@ def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harne
     harness.store.upsert_pull_request(pr_doc(additions=500))
     job_id = harness.enqueue()
     harness.drain()
-    assert store.get_job(job_id)["state"] == JOB_DONE
+    assert store.jobs.get(job_id)["state"] == JOB_DONE
     (run,) = github.runs.values()
     assert run["status"] == "completed" and run["conclusion"] == "neutral"
     assert run["head_sha"] == SHA and run["external_id"] == f"prguard:{REPO}:{SHA}" and run["name"] == "PRGuard"
@@ -125,7 +125,7 @@ def test_a_lost_answer_to_the_create_is_found_on_retry_not_created_twice(harness
     github.fail_after["create_check_run"] = [GitHubError("GitHub answered 502", status=502)]
     job_id = harness.enqueue()
     harness.drain()
-    assert store.get_job(job_id)["state"] == JOB_DONE and store.get_job(job_id)["attempts"] == 2
+    assert store.jobs.get(job_id)["state"] == JOB_DONE and store.jobs.get(job_id)["attempts"] == 2
     (run_id,) = github.runs
     assert github.count("create_check_run") == 1 and github.count("list_check_runs_for_ref") == 1
     assert github.runs[run_id]["status"] == "completed" and store.get_check_run(REPO, SHA)["check_run_id"] == run_id
@@ -144,8 +144,8 @@ def test_failures_are_retried_and_still_give_exactly_one_run(harness, github, st
     github.fail["create_check_run"] = [GitHubError("GitHub answered 500", status=500)] * 2
     job_id = harness.enqueue()
     harness.drain()
-    assert store.get_job(job_id)["state"] == JOB_DONE
-    assert store.get_job(job_id)["attempts"] == 4
+    assert store.jobs.get(job_id)["state"] == JOB_DONE
+    assert store.jobs.get(job_id)["attempts"] == 4
     assert len(github.runs) == 1 and github.count("create_check_run") == 3
     assert next(iter(github.runs.values()))["status"] == "completed"
 
@@ -159,7 +159,7 @@ def test_a_failed_annotation_batch_is_retried_on_the_created_run(harness, github
     github.fail["update_check_run"] = [GitHubError("GitHub answered 500", status=500)]
     job_id = harness.enqueue()
     harness.drain()
-    assert store.get_job(job_id)["state"] == JOB_DONE and store.get_job(job_id)["attempts"] == 2
+    assert store.jobs.get(job_id)["state"] == JOB_DONE and store.jobs.get(job_id)["attempts"] == 2
     (run,) = github.runs.values()
     assert github.count("create_check_run") == 1 and run["status"] == "completed"
     assert {a["path"] for a in run["annotations"]} == {f["filename"] for f in files}
@@ -194,7 +194,7 @@ def test_superseded_head_sha_completes_without_posting(harness, github, store):
     store.upsert_pull_request(pr_doc(head_sha="b" * 40, additions=5))
     job_id = harness.enqueue(head_sha=SHA)
     harness.drain()
-    assert store.get_job(job_id)["state"] == JOB_DONE
+    assert store.jobs.get(job_id)["state"] == JOB_DONE
     assert github.runs == {} and store.get_check_run(REPO, SHA) is None
 
 
@@ -203,7 +203,7 @@ def test_inactive_installation_completes_without_posting(harness, github, store,
     store.upsert_installation(INSTALLATION, "octo", status=status)
     job_id = harness.enqueue()
     harness.drain()
-    assert store.get_job(job_id)["state"] == JOB_DONE
+    assert store.jobs.get(job_id)["state"] == JOB_DONE
     assert github.calls == []
 
 
@@ -260,7 +260,7 @@ def test_job_dead_letters_after_max_attempts(store, settings, github):
     github.fail["get_pull_request"] = [GitHubError("GitHub answered 500", status=500)] * 10
     job_id = harness.enqueue()
     harness.drain()
-    job = store.get_job(job_id)
+    job = store.jobs.get(job_id)
     assert job["state"] == JOB_DEAD and job["attempts"] == 3 and "500" in job["last_error"]
 
 
@@ -268,7 +268,7 @@ def test_rate_limit_wait_longer_than_the_client_allows_delays_the_retry(harness,
     github.fail["get_pull_request"] = [RateLimitWaitTooLong("wait", wait_seconds=3600)]
     job_id = harness.enqueue()
     harness.drain()
-    job = store.get_job(job_id)
+    job = store.jobs.get(job_id)
     assert job["state"] == JOB_PENDING
     assert (job["run_at"] - job["updated_at"]).total_seconds() > 3000
 
@@ -299,7 +299,7 @@ def test_lease_is_extended_while_a_slow_job_runs(store, settings, github):
     runner.start()
     try:
         threading.Event().wait(2.0)  # twice the lease: without extension another worker could claim it
-        assert store.claim_job("w2", 1) is None
+        assert store.jobs.claim("w2", 1) is None
     finally:
         release.set()
         runner.join(5)
@@ -340,25 +340,25 @@ def test_a_job_whose_installation_must_wait_long_for_a_write_slot_goes_back_untr
     harness.context.write_wait = lambda installation_id: waits[installation_id]
     job_id = harness.enqueue()
     assert harness.worker.run_once()
-    record = store.get_job(job_id)
+    record = store.jobs.get(job_id)
     assert (record["state"], record["attempts"]) == (JOB_PENDING, 0)
     assert 28 <= (record["run_at"] - utcnow()).total_seconds() <= 29  # back a second early, for its reads
     assert github.calls == []  # nothing read or written while the installation had no slot
-    assert store.postpone_job(job_id, "w1", utcnow()) is False  # handed back: no longer w1's
+    assert store.jobs.postpone(job_id, "w1", utcnow()) is False  # handed back: no longer w1's
     assert harness.worker.run_once() is False  # not due before its slot
     # A short wait is slept through in the client: another PR's job runs at once.
     waits[INSTALLATION] = 1.5
     github.pulls[(REPO, 8)] = pr_doc(number=8, head_sha="b" * 40)
     harness.enqueue(head_sha="b" * 40, number=8)
     harness.drain()
-    assert github.count("create_check_run") == 1 and store.get_job(job_id)["state"] == JOB_PENDING
+    assert github.count("create_check_run") == 1 and store.jobs.get(job_id)["state"] == JOB_PENDING
 
 
 def test_backfills_are_never_postponed_for_write_slots(harness, github, store):
     harness.context.write_wait = lambda installation_id: 600.0
     job_id = jobs.enqueue(store, jobs.BackfillRepository(REPO, INSTALLATION, "d-3"))
     harness.worker.run_once()
-    assert store.get_job(job_id)["attempts"] == 1  # it ran (its outcome is the backfill's business)
+    assert store.jobs.get(job_id)["attempts"] == 1  # it ran (its outcome is the backfill's business)
 
 
 def test_a_worker_runs_its_threads_jobs_at_once(store, settings, github):
@@ -383,7 +383,7 @@ def test_a_worker_runs_its_threads_jobs_at_once(store, settings, github):
     runner.start()
     try:
         for _ in range(200):
-            if store.queue_stats().pending == 0 and store.queue_stats().running == 0:
+            if store.jobs.stats().pending == 0 and store.jobs.stats().running == 0:
                 break
             threading.Event().wait(0.05)
     finally:
@@ -391,4 +391,4 @@ def test_a_worker_runs_its_threads_jobs_at_once(store, settings, github):
         runner.join(10)
     assert not runner.is_alive()
     assert len(set(seen)) == 3 and len(github.runs) == 3
-    assert {job["state"] for job in store.list_jobs()} == {JOB_DONE}
+    assert {job["state"] for job in store.jobs.list()} == {JOB_DONE}

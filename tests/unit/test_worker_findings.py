@@ -48,7 +48,7 @@ def run_job(store, settings, doc, files, contents=None, model=None, severity=Non
     jobs.enqueue(store, jobs.ScorePullRequest(REPO, NUMBER, HEAD, INSTALLATION, "d-1"))
     worker = Worker(store, context, settings, "w1", backoff_base=0.0, backoff_cap=0.0)
     assert worker.run_once()
-    assert store.list_jobs("dead") == [], store.list_jobs("dead")
+    assert store.jobs.list("dead") == [], store.jobs.list("dead")
     (run,) = client.runs.values()
     return client, run
 

@@ -42,7 +42,7 @@ def score(fake_github, store, settings):
         pr = fake_github.add_pull(REPO, files=files, user=user)
         jobs.enqueue(store, jobs.ScorePullRequest(REPO, pr["number"], pr["head"]["sha"], INSTALLATION, "d"))
         assert worker.run_once()
-        assert store.list_jobs("dead") == []
+        assert store.jobs.list("dead") == []
         (run,) = [r for r in fake_github.check_runs if r["head_sha"] == pr["head"]["sha"]]
         return run
 

@@ -78,10 +78,10 @@ def test_a_failed_job_is_retried_after_the_configured_backoff(store, settings):
     settings = settings.replace(job_backoff_seconds=40.0, job_max_backoff_seconds=50.0)
     context = JobContext(store=store, settings=settings, current_model=lambda: None,
                          connect=lambda installation_id: None, sensitive_files=sensitive_files)
-    job_id = store.enqueue_job("no_such_kind", {"repo": "octo/widgets", "number": 1})
+    job_id = store.jobs.enqueue("no_such_kind", {"repo": "octo/widgets", "number": 1})
     before = utcnow()
     assert Worker(store, context, settings, "w1").run_once()
-    job = store.get_job(job_id)
+    job = store.jobs.get(job_id)
     assert job["state"] == JOB_PENDING and "no handler" in job["last_error"]
     # First attempt: 40 s, half of it jittered.
     assert before + dt.timedelta(seconds=19.9) <= job["run_at"] <= utcnow() + dt.timedelta(seconds=40)
