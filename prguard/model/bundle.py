@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from prguard.features import extraction
+from prguard.features import extraction, registry
 from prguard.model import network
 from prguard.model.network import AutoencoderConfig
 from prguard.model.scaler import RobustScaler
@@ -28,14 +28,6 @@ PROFILES_FILE = "profiles.json"
 TOP_REASONS = 3
 # A feature is "atypical" for a PR when it sits at least this many robust scales from the training median.
 ATYPICAL_SCALES = 1.0
-# Size and diffusion features are judged against THIS repository, not the pooled training median: their
-# sentences say "typical here", so "touches 2 areas; typical here: 2" must not be offered as a reason.
-# The repository-relative twin of each is already a robust z within the repository's profile.
-REPO_RELATIVE_TWIN = {
-    "log_changed_files": "rel_changed_files", "log_additions": "rel_changed_lines",
-    "log_deletions": "rel_changed_lines", "log_commits": "rel_commits",
-    "log_directories": "rel_directories", "log_top_level_areas": "rel_top_level_areas",
-}
 
 
 class BundleError(ValueError):
@@ -91,6 +83,8 @@ class ScorerBundle:
         self._profiles = {repo: extraction.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
         self._profiles_lower = {repo.lower(): p for repo, p in self._profiles.items()}
         self._index = {name: i for i, name in enumerate(self.feature_names)}
+        self._reason_indices = [i for i, name in enumerate(self.feature_names)
+                                if name in registry.REASON_FEATURES]
 
     # ---- the pieces ------------------------------------------------------------------------------
     def profile_for(self, repo: str):
@@ -164,7 +158,8 @@ class ScorerBundle:
         return results
 
     def _reasons(self, explain: Callable[[str], str], row, z, err) -> list[dict[str, Any]]:
-        """The features that add most to the error AND where the PR itself is atypical.
+        """The features that add most to the error AND where the PR itself is atypical, among those the
+        registry lets be offered as reasons (a size feature also needs its repository-relative twin atypical).
 
         A large error on a feature at its usual value (the network expected a CI change beside a
         build change) would read "no CI workflow changed", which explains nothing to a maintainer; such
@@ -173,6 +168,7 @@ class ScorerBundle:
         """
         order = np.argsort(-err, kind="stable")
         order = order[err[order] > 0]
+        order = order[np.isin(order, self._reason_indices)]
         atypical = [i for i in order[np.abs(z[order]) >= ATYPICAL_SCALES].tolist()
                     if self._atypical_here(i, row)]
         order = order.tolist()
@@ -195,7 +191,7 @@ class ScorerBundle:
         return sorted(reasons.values(), key=lambda r: -r["contribution"])
 
     def _atypical_here(self, i: int, row) -> bool:
-        twin = REPO_RELATIVE_TWIN.get(self.feature_names[i])
+        twin = registry.REPO_RELATIVE_TWIN.get(self.feature_names[i])
         if twin is None or twin not in self._index:
             return True
         return abs(float(row[self._index[twin]])) >= ATYPICAL_SCALES
