@@ -6,12 +6,12 @@ from typing import Any, Callable
 from prguard.features import paths
 from prguard.features.profile import RepoProfile, effective_profile
 from prguard.features.registry import FEATURES, Feature
-from prguard.features.summary import Summary, summarize
+from prguard.features.summary import Summary
 
 
 def explainer(s: Summary, profile: RepoProfile | None,
               features: tuple[Feature, ...] = FEATURES) -> Callable[[str], str]:
-    """``explain`` for one summarised PR: build once, then ask for as many features as needed."""
+    """A sentence saying what a feature measured on this PR, for as many features as the caller asks."""
     p = effective_profile(profile)
     sentences = {f.name: f.sentence for f in features}
 
@@ -23,18 +23,8 @@ def explainer(s: Summary, profile: RepoProfile | None,
     return sentence
 
 
-def explain(feature_name: str, doc: Any, profile: RepoProfile | None) -> str:
-    """A sentence a maintainer understands saying what ``feature_name`` measured on this PR."""
-    return explainer(summarize(doc), profile)(feature_name)
-
-
-def sensitive_files(doc: Any) -> list[tuple[str, str]]:
+def sensitive_files(s: Summary) -> list[tuple[str, str]]:
     """(path, reason) for every changed file a reviewer should look at, in the PR's file order."""
-    return sensitive_files_of(summarize(doc))
-
-
-def sensitive_files_of(s: Summary) -> list[tuple[str, str]]:
-    """``sensitive_files`` of an already summarised PR."""
     orphans = set(s.orphan_lockfiles)
     found = []
     for changed in s.files or ():
@@ -50,13 +40,8 @@ def sensitive_files_of(s: Summary) -> list[tuple[str, str]]:
     return found
 
 
-def facts(doc: Any) -> dict[str, Any]:
+def facts(s: Summary) -> dict[str, Any]:
     """Human-readable raw values of a PR, for check-run summaries and the UI."""
-    return facts_of(summarize(doc))
-
-
-def facts_of(s: Summary) -> dict[str, Any]:
-    """``facts`` of an already summarised PR."""
     known = s.files_known
     return {
         "repo": s.repo,

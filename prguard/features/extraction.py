@@ -1,33 +1,27 @@
-"""The features' public API: (PR document, repository profile) -> the vector, in registry order."""
+"""The features' public API: a PR summary and its repository's profile -> the vector, in registry order.
+
+Callers summarise a PR document once (``summarize``) and hand the Summary to every function here: the
+vector, its explanations, the sensitive files, the facts and the profile statistics.
+"""
 from __future__ import annotations
 
 import math
-from typing import Any
 
-# explain and sensitive_files live in their own module but are part of this API.
-from prguard.features.explanations import (explain, explainer, facts, facts_of, sensitive_files,
-                                           sensitive_files_of)
+# The explanations, profiles and summaries live in their own modules but are part of this API.
+from prguard.features.explanations import explainer, facts, sensitive_files
 from prguard.features.measures import measure
 from prguard.features.profile import (GLOBAL_PROFILE, RepoProfile, build_profile, effective_profile,
-                                      profile_stats, stats_of)
+                                      profile_stats)
 from prguard.features.registry import FEATURE_NAMES, FEATURE_VERSION, FEATURES, Feature
 from prguard.features.summary import Summary, summarize
 
-# Each function of a PR document has a twin taking summarize(doc), for callers that need several of them
-# for one PR (scoring: the vector and its reasons): reading the document is most of the work.
 __all__ = ["FEATURE_VERSION", "FEATURE_NAMES", "FEATURES", "Feature", "RepoProfile", "GLOBAL_PROFILE",
-           "Summary", "build_profile", "summarize", "profile_stats", "stats_of", "extract", "extract_summary",
-           "facts", "facts_of", "explain", "explainer", "sensitive_files", "sensitive_files_of"]
+           "Summary", "build_profile", "summarize", "profile_stats", "extract", "facts", "explainer",
+           "sensitive_files"]
 
 
-def extract(doc: Any, profile: RepoProfile | None) -> list[float]:
-    """The feature vector of ``doc`` in FEATURE_NAMES order: finite floats, for any input."""
-    return extract_summary(summarize(doc), profile)
-
-
-def extract_summary(s: Summary, profile: RepoProfile | None,
-                    features: tuple[Feature, ...] = FEATURES) -> list[float]:
-    """``extract`` of an already summarised PR, computed entry by entry from the registry."""
+def extract(s: Summary, profile: RepoProfile | None, features: tuple[Feature, ...] = FEATURES) -> list[float]:
+    """The feature vector of a summarised PR in registry order: finite floats, for any input."""
     p = effective_profile(profile)
     m = measure(s, p)
     vector = []

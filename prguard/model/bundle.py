@@ -111,7 +111,7 @@ class ScorerBundle:
         return self._vectors(summaries, [self.profile_for(pr_identity(doc)[0]) for doc in docs])
 
     def _vectors(self, summaries: list[extraction.Summary], profiles: list) -> np.ndarray:
-        rows = [extraction.extract_summary(s, p) for s, p in zip(summaries, profiles)]
+        rows = [extraction.extract(s, p) for s, p in zip(summaries, profiles)]
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
 
     def squared_errors(self, rows: np.ndarray) -> np.ndarray:
@@ -129,26 +129,32 @@ class ScorerBundle:
     # ---- the scoring path ------------------------------------------------------------------------
     def score(self, docs: list[dict[str, Any]],
               newest_profile: Callable[[str], Any] | None = None) -> list[dict[str, Any]]:
-        """Score PR documents: ``{repo, number, head_sha, score, threshold, anomalous, model_version,
-        reasons: [{feature, value, typical, contribution, sentence}]}`` per document, in order.
+        """Score PR documents: ``{repo, number, head_sha, **score_summaries}`` per document, in order.
 
         ``newest_profile(repo)`` (prguard.profiles.ProfileCache) gives the repository's newest stored
         profile; where it has none the bundle's own snapshot applies. The scaler is always the bundle's.
         """
-        self.check_compatible()
-        # Each document is read once: its summary gives both the vector and the reasons' sentences.
         identities = [pr_identity(doc) for doc in docs]
         profiles = [self.current_profile(repo, newest_profile) for repo, _, _ in identities]
-        summaries = [extraction.summarize(doc) for doc in docs]
+        scores = self.score_summaries([extraction.summarize(doc) for doc in docs], profiles)
+        return [{"repo": repo, "number": number, "head_sha": head_sha, **score}
+                for (repo, number, head_sha), score in zip(identities, scores)]
+
+    def score_summaries(self, summaries: list[extraction.Summary], profiles: list) -> list[dict[str, Any]]:
+        """Score summarised PRs, each against its profile: ``{score, threshold, anomalous, model_version,
+        reasons: [{feature, value, typical, contribution, sentence}]}`` per PR, in order.
+
+        A caller that already summarised a PR (the worker) passes the summary, so the document is read
+        once: its summary gives the vector, the reasons' sentences and whatever else the caller shows.
+        """
+        self.check_compatible()
         rows = self._vectors(summaries, profiles)
         scaled = self.scaler.transform(rows)
         errors = self._squared_errors(scaled)
         results = []
-        for (repo, number, head_sha), summary, profile, row, z, err in zip(
-                identities, summaries, profiles, rows, scaled, errors):
+        for summary, profile, row, z, err in zip(summaries, profiles, rows, scaled, errors):
             score = float(err.mean())
             results.append({
-                "repo": repo, "number": number, "head_sha": head_sha,
                 "score": round(score, 6),
                 "threshold": round(self.threshold, 6),
                 "anomalous": bool(score > self.threshold),

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from prguard.features import extraction, registry
-from prguard.features.key_values import key_values_of as key_values
+from prguard.features.key_values import key_values
 from prguard.features.profile import effective_profile
 from prguard.features.registry import FEATURES, Feature
 from prguard.features.summary import summarize
@@ -49,8 +49,8 @@ def test_adding_a_feature_is_one_entry():
     extended = FEATURES + (TITLE_LENGTH,)
     summary = summarize(DOC)
     assert registry.names(extended) == registry.FEATURE_NAMES + ("title_length",)
-    vector = extraction.extract_summary(summary, None, extended)
-    assert vector[:-1] == extraction.extract_summary(summary, None)
+    vector = extraction.extract(summary, None, extended)
+    assert vector[:-1] == extraction.extract(summary, None)
     assert vector[-1] == math.log1p(len(summary.title)) > 0
     explain = extraction.explainer(summary, None, extended)
     assert explain("title_length") == f"title is {len(summary.title)} characters long"
@@ -60,7 +60,7 @@ def test_adding_a_feature_is_one_entry():
     assert registry.twins(extended) == {**registry.REPO_RELATIVE_TWIN, "title_length": "rel_changed_files"}
     assert registry.reasons(extended) == registry.REASON_FEATURES  # reason=False keeps it out
     # nothing global moved
-    assert "title_length" not in registry.FEATURE_NAMES and len(FEATURES) == len(extraction.extract_summary(summary, None))
+    assert "title_length" not in registry.FEATURE_NAMES and len(FEATURES) == len(extraction.extract(summary, None))
     with pytest.raises(ValueError, match="unknown feature"):
         extraction.explainer(summary, None)("title_length")
 
