@@ -5,7 +5,7 @@ fakes (tests/support/worker_fakes.py) both have these shapes; tests/unit/test_co
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol, runtime_checkable
+from typing import Any, Iterable, Protocol, runtime_checkable
 
 
 @runtime_checkable
@@ -17,9 +17,9 @@ class Scorer(Protocol):
     def profile_for(self, repo: str) -> Any:
         """The repository profile the model was trained with (None when it never saw the repository)."""
 
-    def score(self, docs: list[dict[str, Any]],
-              newest_profile: Callable[[str], Any] | None = None) -> list[dict[str, Any]]:
-        """One score record per document, in order (prguard.model.bundle.ScorerBundle.score)."""
+    def score_summaries(self, summaries: list[Any], profiles: list[Any]) -> list[dict[str, Any]]:
+        """One score record per summarised PR, each against its profile, in order
+        (prguard.model.bundle.ScorerBundle.score_summaries)."""
 
 
 @runtime_checkable

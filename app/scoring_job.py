@@ -16,6 +16,7 @@ from prguard import findings as findings_engine
 from prguard.config import Settings
 from prguard.findings.assessment import assess
 from prguard.features.key_values import key_values
+from prguard.features.summary import Summary, summarize
 from prguard.limits import PULL_REQUEST_MAX_FILES
 from prguard.profiles.learning import HistoryNote
 from prguard.repo_config.apply import author, judged_score, without_disabled, without_ignored
@@ -57,7 +58,7 @@ class JobContext:
     settings: Settings
     current_model: Callable[[], Scorer | None]  # the watcher follows the champion alias
     connect: Callable[[int], Connection]
-    sensitive_files: Callable[[dict], list[tuple[str, str]]]
+    sensitive_files: Callable[[Summary], list[tuple[str, str]]]  # prguard.features.extraction.sensitive_files
     on_scored: Callable[[dict], None] = lambda score: None  # metrics hook (flagged PRs, model version)
     # metrics hook: a "Mark as expected" press was accepted or refused (app.feedback.REFUSALS)
     on_feedback: Callable[[str], None] = lambda outcome: None
@@ -157,7 +158,8 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     # The slow steps are GitHub's: after each, a job past PRGUARD_CHECK_RUN_IN_PROGRESS_AFTER_SECONDS
     # shows its run in progress; a quick one creates the run completed, in one request.
     record = publisher.progress(record)
-    sensitive = ctx.sensitive_files(doc)
+    summary = summarize(doc)  # read once: the sensitive files, the score and its key values all use it
+    sensitive = ctx.sensitive_files(summary)
     report = without_disabled(ctx.check_findings(with_workflow_contents(connection.client, doc, repo)),
                               config)
     record = publisher.progress(record)
@@ -172,11 +174,12 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     else:
         newest, version = ctx.newest_profile(repo)
         profile = newest if newest is not None else model.profile_for(repo)
-        score = dict(model.score([doc], lambda name: profile)[0], repo=repo, number=number, head_sha=head_sha)
+        score = {"repo": repo, "number": number, "head_sha": head_sha,
+                 **model.score_summaries([summary], [profile])[0]}
         score = judged_score(score, config, author(doc))
         history = HistoryNote.of(profile, version, ctx.store.count_pull_requests(repo),
                                  ctx.settings.min_history_prs)
-        output = render_score(score, sensitive, config.unusual_conclusion, key_values(doc, profile),
+        output = render_score(score, sensitive, config.unusual_conclusion, key_values(summary, profile),
                               history, report.findings, severity, report.notes)
         assessed = assess(score, report, severity)
         ctx.store.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))

@@ -80,7 +80,7 @@ class PartSummary:
 
 def _profile_stats_rows(rows: Iterator[Any]) -> Iterator[tuple[str, dict[str, float]]]:
     for row in rows:
-        yield row.repo, extraction.profile_stats(json.loads(row.doc))
+        yield row.repo, extraction.profile_stats(extraction.summarize(json.loads(row.doc)))
 
 
 def _feature_row(row: Any, profiles: dict[str, Any], expected: set[str]) -> dict[str, Any]:
@@ -90,7 +90,8 @@ def _feature_row(row: Any, profiles: dict[str, Any], expected: set[str]) -> dict
         "updated_at": row.updated_at, "label": featureset.label_json(doc),
         "expected": expected_key(row.repo, row.number, row.head_sha) in expected,
         # The profile lookup matches the scoring path's: the repository's own profile, else global norms.
-        "features": extraction.extract(doc, profiles.get(row.repo) or extraction.GLOBAL_PROFILE),
+        "features": extraction.extract(extraction.summarize(doc),
+                                       profiles.get(row.repo) or extraction.GLOBAL_PROFILE),
     }
 
 

@@ -18,15 +18,16 @@ from batch.train import TrainConfig, fit, threshold_for
 from prguard.commands.score import CHUNK
 from prguard.demo import generator
 from prguard.features import extraction
+from prguard.features.summary import summarize
 from prguard.model.bundle import ScorerBundle, pr_identity
 
 
 def bundle_for(docs: list[dict]) -> ScorerBundle:
     stats: dict[str, list] = {}
     for doc in docs:
-        stats.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(doc))
+        stats.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(summarize(doc)))
     profiles = {repo: extraction.build_profile(repo, s) for repo, s in stats.items()}
-    rows = np.array([extraction.extract(doc, profiles[pr_identity(doc)[0]]) for doc in docs])
+    rows = np.array([extraction.extract(summarize(doc), profiles[pr_identity(doc)[0]]) for doc in docs])
     split = int(len(rows) * 0.8)
     fitted = fit(rows[:split], rows[split:], dataclasses.replace(TrainConfig(), epochs=10))
     bundle = ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, fitted.scaler,

@@ -6,7 +6,7 @@ import math
 import statistics
 from typing import Any, Iterable
 
-from prguard.features.summary import SHARE_FLAGS, Summary, summarize
+from prguard.features.summary import SHARE_FLAGS, Summary
 
 PROFILE_VERSION = "1"
 QUANTILE_POINTS = 21  # every 5th percentile, 0..100
@@ -24,13 +24,8 @@ PRIOR_PRS = 10
 MIN_SCALE = 0.3
 
 
-def profile_stats(doc: Any) -> dict[str, float]:
+def profile_stats(s: Summary) -> dict[str, float]:
     """The per-PR raw values a repository profile is built from; NaN marks "files not known"."""
-    return stats_of(summarize(doc))
-
-
-def stats_of(s: Summary) -> dict[str, float]:
-    """``profile_stats`` of an already summarised PR."""
     stats = {
         "log_changed_files": math.log1p(s.changed_files),
         "log_changed_lines": math.log1p(s.changed_lines),

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from prguard.features import extraction
+from prguard.features import extraction, registry
 from prguard.model import network
 from prguard.model.network import AutoencoderConfig
 from prguard.model.scaler import RobustScaler
@@ -28,14 +28,6 @@ PROFILES_FILE = "profiles.json"
 TOP_REASONS = 3
 # A feature is "atypical" for a PR when it sits at least this many robust scales from the training median.
 ATYPICAL_SCALES = 1.0
-# Size and diffusion features are judged against THIS repository, not the pooled training median: their
-# sentences say "typical here", so "touches 2 areas; typical here: 2" must not be offered as a reason.
-# The repository-relative twin of each is already a robust z within the repository's profile.
-REPO_RELATIVE_TWIN = {
-    "log_changed_files": "rel_changed_files", "log_additions": "rel_changed_lines",
-    "log_deletions": "rel_changed_lines", "log_commits": "rel_commits",
-    "log_directories": "rel_directories", "log_top_level_areas": "rel_top_level_areas",
-}
 
 
 class BundleError(ValueError):
@@ -91,6 +83,8 @@ class ScorerBundle:
         self._profiles = {repo: extraction.RepoProfile.from_dict(p) for repo, p in self.profiles.items()}
         self._profiles_lower = {repo.lower(): p for repo, p in self._profiles.items()}
         self._index = {name: i for i, name in enumerate(self.feature_names)}
+        self._reason_indices = [i for i, name in enumerate(self.feature_names)
+                                if name in registry.REASON_FEATURES]
 
     # ---- the pieces ------------------------------------------------------------------------------
     def profile_for(self, repo: str):
@@ -117,7 +111,7 @@ class ScorerBundle:
         return self._vectors(summaries, [self.profile_for(pr_identity(doc)[0]) for doc in docs])
 
     def _vectors(self, summaries: list[extraction.Summary], profiles: list) -> np.ndarray:
-        rows = [extraction.extract_summary(s, p) for s, p in zip(summaries, profiles)]
+        rows = [extraction.extract(s, p) for s, p in zip(summaries, profiles)]
         return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(self.feature_names))
 
     def squared_errors(self, rows: np.ndarray) -> np.ndarray:
@@ -135,26 +129,32 @@ class ScorerBundle:
     # ---- the scoring path ------------------------------------------------------------------------
     def score(self, docs: list[dict[str, Any]],
               newest_profile: Callable[[str], Any] | None = None) -> list[dict[str, Any]]:
-        """Score PR documents: ``{repo, number, head_sha, score, threshold, anomalous, model_version,
-        reasons: [{feature, value, typical, contribution, sentence}]}`` per document, in order.
+        """Score PR documents: ``{repo, number, head_sha, **score_summaries}`` per document, in order.
 
         ``newest_profile(repo)`` (prguard.profiles.ProfileCache) gives the repository's newest stored
         profile; where it has none the bundle's own snapshot applies. The scaler is always the bundle's.
         """
-        self.check_compatible()
-        # Each document is read once: its summary gives both the vector and the reasons' sentences.
         identities = [pr_identity(doc) for doc in docs]
         profiles = [self.current_profile(repo, newest_profile) for repo, _, _ in identities]
-        summaries = [extraction.summarize(doc) for doc in docs]
+        scores = self.score_summaries([extraction.summarize(doc) for doc in docs], profiles)
+        return [{"repo": repo, "number": number, "head_sha": head_sha, **score}
+                for (repo, number, head_sha), score in zip(identities, scores)]
+
+    def score_summaries(self, summaries: list[extraction.Summary], profiles: list) -> list[dict[str, Any]]:
+        """Score summarised PRs, each against its profile: ``{score, threshold, anomalous, model_version,
+        reasons: [{feature, value, typical, contribution, sentence}]}`` per PR, in order.
+
+        A caller that already summarised a PR (the worker) passes the summary, so the document is read
+        once: its summary gives the vector, the reasons' sentences and whatever else the caller shows.
+        """
+        self.check_compatible()
         rows = self._vectors(summaries, profiles)
         scaled = self.scaler.transform(rows)
         errors = self._squared_errors(scaled)
         results = []
-        for (repo, number, head_sha), summary, profile, row, z, err in zip(
-                identities, summaries, profiles, rows, scaled, errors):
+        for summary, profile, row, z, err in zip(summaries, profiles, rows, scaled, errors):
             score = float(err.mean())
             results.append({
-                "repo": repo, "number": number, "head_sha": head_sha,
                 "score": round(score, 6),
                 "threshold": round(self.threshold, 6),
                 "anomalous": bool(score > self.threshold),
@@ -164,7 +164,8 @@ class ScorerBundle:
         return results
 
     def _reasons(self, explain: Callable[[str], str], row, z, err) -> list[dict[str, Any]]:
-        """The features that add most to the error AND where the PR itself is atypical.
+        """The features that add most to the error AND where the PR itself is atypical, among those the
+        registry lets be offered as reasons (a size feature also needs its repository-relative twin atypical).
 
         A large error on a feature at its usual value (the network expected a CI change beside a
         build change) would read "no CI workflow changed", which explains nothing to a maintainer; such
@@ -173,6 +174,7 @@ class ScorerBundle:
         """
         order = np.argsort(-err, kind="stable")
         order = order[err[order] > 0]
+        order = order[np.isin(order, self._reason_indices)]
         atypical = [i for i in order[np.abs(z[order]) >= ATYPICAL_SCALES].tolist()
                     if self._atypical_here(i, row)]
         order = order.tolist()
@@ -195,7 +197,7 @@ class ScorerBundle:
         return sorted(reasons.values(), key=lambda r: -r["contribution"])
 
     def _atypical_here(self, i: int, row) -> bool:
-        twin = REPO_RELATIVE_TWIN.get(self.feature_names[i])
+        twin = registry.REPO_RELATIVE_TWIN.get(self.feature_names[i])
         if twin is None or twin not in self._index:
             return True
         return abs(float(row[self._index[twin]])) >= ATYPICAL_SCALES

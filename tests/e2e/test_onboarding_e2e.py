@@ -10,6 +10,7 @@ from prguard.model import registry
 from prguard.config import Settings
 from prguard.features.key_values import key_values
 from prguard.features.profile import RepoProfile
+from prguard.features.summary import summarize
 from prguard.store.onboarding import BACKFILL_RECORD
 from tests.e2e.conftest import INSTALLATION_ID
 from tests.e2e.deliveries import pull_request_event
@@ -98,7 +99,7 @@ def test_an_added_repository_is_backfilled_and_scored_against_its_own_history(se
     # "Typical" is this repository's own (blended toward general norms by 10 pseudo-PRs), not 2 files.
     newest = RepoProfile.from_dict(profile["profile"])
     doc = store.get_pull_request(NEW_REPO, 501)
-    expected_files = dict((what, typical) for what, _, typical in key_values(doc, newest))["Files changed"]
+    expected_files = dict((what, typical) for what, _, typical in key_values(summarize(doc), newest))["Files changed"]
     assert typical_cell(summary, "Files changed") == expected_files and int(expected_files) > 30
     # The reasons are the champion's, computed against the newest profile; the model did not change.
     bundle = registry.load_champion(tracking)

@@ -13,6 +13,7 @@ from batch.commands.preprocess import preprocess as preprocess_command
 from prguard.config import Settings
 from prguard.data import featureset, objectstore
 from prguard.features import extraction
+from prguard.features.summary import summarize
 from prguard.store import open_store, pr_key
 from prguard.store.docs import canonical_timestamp
 from tests.support.live_twin import live
@@ -107,7 +108,7 @@ def test_every_stored_pr_appears_exactly_once(stored, local_set):
 
 
 def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
-    """The service scores with extraction.extract(doc, the bundle's profile for the repo): same numbers."""
+    """The service scores with extraction.extract(summarize(doc), the bundle's profile for the repo): same numbers."""
     _, docs = stored
     _, loaded = local_set
     spark_vectors = {(r["repo"], r["number"]): r["features"] for r in
@@ -116,11 +117,11 @@ def test_features_equal_the_scoring_path_value_for_value(stored, local_set):
     for doc in docs:
         by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(doc)
     for repo, repo_docs in by_repo.items():
-        in_process = extraction.build_profile(repo, [extraction.profile_stats(d) for d in repo_docs])
+        in_process = extraction.build_profile(repo, [extraction.profile_stats(summarize(d)) for d in repo_docs])
         assert loaded.profiles[repo] == json.loads(json.dumps(in_process.to_dict()))
         profile = extraction.RepoProfile.from_dict(loaded.profiles[repo])  # as the scorer bundle loads it
         for doc in repo_docs:
-            assert spark_vectors[(repo, doc["number"])] == extraction.extract(doc, profile)
+            assert spark_vectors[(repo, doc["number"])] == extraction.extract(summarize(doc), profile)
 
 
 def test_a_live_pr_with_patches_gets_the_values_spark_computed_from_history(stored, local_set):
@@ -136,7 +137,7 @@ def test_a_live_pr_with_patches_gets_the_values_spark_computed_from_history(stor
         twin = live(doc)
         with_patches += any("patch" in f for f in twin.get("files") or ())
         profile = extraction.RepoProfile.from_dict(loaded.profiles[repo])
-        assert extraction.extract(twin, profile) == spark_vectors[(repo, doc["number"])]
+        assert extraction.extract(summarize(twin), profile) == spark_vectors[(repo, doc["number"])]
     assert with_patches > len(docs) / 2
 
 

@@ -19,8 +19,8 @@ FORGED_TIMES = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00", "1970-
 def test_features_of_a_document_with_a_forged_time_are_computed(created_at):
     doc = pr_doc(created_at=created_at)
     assert summarize(doc).created_at is None  # treated as unknown, as a missing time is
-    vector = extraction.extract(doc, extraction.GLOBAL_PROFILE)
-    assert vector == extraction.extract(pr_doc(), extraction.GLOBAL_PROFILE)
+    vector = extraction.extract(summarize(doc), extraction.GLOBAL_PROFILE)
+    assert vector == extraction.extract(summarize(pr_doc()), extraction.GLOBAL_PROFILE)
 
 
 def test_a_stored_document_from_before_the_checks_is_replaced_by_a_valid_update(settings):

@@ -77,20 +77,22 @@ def corpus(size: int = 600, seed: int = 20240501) -> list[Any]:
 
 
 def outputs(docs: list[Any]) -> Iterator[tuple[str, str]]:
-    """(kind, canonical text) of every public feature output on ``docs``, through the document API."""
+    """(kind, canonical text) of every public feature output on ``docs``, each document summarised once."""
+    summaries = [extraction.summarize(doc) for doc in docs]
     history: dict[str, list[dict[str, float]]] = {}
-    for doc in docs:
-        stats = extraction.profile_stats(doc)
-        history.setdefault(extraction.facts(doc)["repo"], []).append(stats)
+    for summary in summaries:
+        stats = extraction.profile_stats(summary)
+        history.setdefault(summary.repo, []).append(stats)
         yield "stats", json.dumps(stats, sort_keys=True)
     profiles = {repo: extraction.build_profile(repo, rows) for repo, rows in history.items()}
     yield "profiles", json.dumps({repo: p.to_dict() for repo, p in profiles.items()}, sort_keys=True)
-    for doc in docs:
-        for profile in (None, profiles[extraction.facts(doc)["repo"]]):
-            yield "vectors", repr(extraction.extract(doc, profile))
-            yield "sentences", json.dumps([extraction.explain(name, doc, profile) for name in extraction.FEATURE_NAMES])
-        yield "facts", json.dumps(extraction.facts(doc), sort_keys=True)
-        yield "sensitive_files", json.dumps(extraction.sensitive_files(doc))
+    for summary in summaries:
+        for profile in (None, profiles[summary.repo]):
+            yield "vectors", repr(extraction.extract(summary, profile))
+            explain = extraction.explainer(summary, profile)
+            yield "sentences", json.dumps([explain(name) for name in extraction.FEATURE_NAMES])
+        yield "facts", json.dumps(extraction.facts(summary), sort_keys=True)
+        yield "sensitive_files", json.dumps(extraction.sensitive_files(summary))
 
 
 def digests(docs: list[Any]) -> dict[str, str]:

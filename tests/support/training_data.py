@@ -7,6 +7,7 @@ from typing import Any
 
 from prguard.data import featureset, objectstore
 from prguard.features import extraction
+from prguard.features.summary import summarize
 
 START = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.timezone.utc)
 AREAS = ("src/core", "src/api", "src/ui", "tests", "docs", "lib/util")
@@ -78,7 +79,7 @@ def feature_row(doc: dict[str, Any], profiles: dict[str, Any], expected: bool = 
     return {"repo": repo, "number": doc["number"], "head_sha": doc["head"]["sha"],
             "created_at": doc["created_at"], "updated_at": doc["updated_at"],
             "label": featureset.label_json(doc), "expected": expected,
-            "features": extraction.extract(doc, profiles.get(repo))}
+            "features": extraction.extract(summarize(doc), profiles.get(repo))}
 
 
 def write_feature_set(settings, docs: list[dict[str, Any]], feature_version: str | None = None,
@@ -86,7 +87,7 @@ def write_feature_set(settings, docs: list[dict[str, Any]], feature_version: str
     """Profiles and features of ``docs`` written as a feature set (what `prguard preprocess` makes)."""
     by_repo: dict[str, list[dict[str, float]]] = {}
     for doc in docs:
-        by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(doc))
+        by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(summarize(doc)))
     profiles = {repo: extraction.build_profile(repo, stats) for repo, stats in by_repo.items()}
     rows = [feature_row(doc, profiles, doc["number"] in expected) for doc in docs]
     store = objectstore.for_uri(settings.feature_store)

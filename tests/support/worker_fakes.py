@@ -134,19 +134,17 @@ class FakeBundle:
     def profile_for(self, repo: str):
         return None  # no history: the key-values table compares against global norms
 
-    def score(self, docs: list[dict], newest_profile=None) -> list[dict]:
+    def score_summaries(self, summaries: list, profiles: list) -> list[dict]:
         # The real bundle's features move with the newest profile; this fake records what it was given.
-        self.profiles_used = [newest_profile(doc["base"]["repo"]["full_name"]) if newest_profile else None
-                              for doc in docs]
+        self.profiles_used = list(profiles)
         out = []
-        for doc in docs:
-            additions = doc.get("additions", 0)
-            score = additions / self.limit * self.threshold
+        for summary in summaries:
+            score = summary.additions / self.limit * self.threshold
             out.append({
-                "repo": doc["base"]["repo"]["full_name"], "number": doc["number"], "head_sha": doc["head"]["sha"],
                 "score": score, "threshold": self.threshold, "anomalous": score > self.threshold,
                 "model_version": self.model_version,
-                "reasons": [{"feature": "log_additions", "value": additions, "typical": 12.0, "contribution": 0.8,
-                             "sentence": f"Adds {additions} lines; PRs here typically add about 12."}],
+                "reasons": [{"feature": "log_additions", "value": summary.additions, "typical": 12.0,
+                             "contribution": 0.8,
+                             "sentence": f"Adds {summary.additions} lines; PRs here typically add about 12."}],
             })
         return out

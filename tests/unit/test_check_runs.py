@@ -5,6 +5,7 @@ import pytest
 
 from prguard.features.extraction import build_profile, profile_stats
 from prguard.features.key_values import key_values
+from prguard.features.summary import summarize
 from app.check_runs import (MAX_OUTPUT_CHARS, completion_bodies, external_id, in_progress_body, render_marked_expected,
                             render_no_model, render_score)
 
@@ -46,9 +47,9 @@ def test_summary_explains_score_reasons_model_and_typical_values():
            "head": {"sha": "abc"},
            "files": [{"filename": ".github/workflows/ci.yml", "additions": 890, "deletions": 40},
                      {"filename": "src/a.py", "additions": 5}, {"filename": "src/b.py", "additions": 5}]}
-    profile = build_profile("acme/api", [profile_stats({**doc, "changed_files": 2, "additions": 10, "deletions": 2,
-                                                        "commits": 1, "files": [{"filename": "src/x.py"}]})] * 400)
-    out = render_score(_score(), [], "neutral", key_values(doc, profile))
+    usual = {**doc, "changed_files": 2, "additions": 10, "deletions": 2, "commits": 1, "files": [{"filename": "src/x.py"}]}
+    profile = build_profile("acme/api", [profile_stats(summarize(usual))] * 400)
+    out = render_score(_score(), [], "neutral", key_values(summarize(doc), profile))
     assert "score **3**" in out.summary and "threshold **1.5**" in out.summary and "2.0× the threshold" in out.summary
     assert "- Changes 180 files; PRs here usually change 2." in out.summary
     assert "- Edits a CI workflow, which 1% of PRs here do." in out.summary

@@ -15,6 +15,7 @@ from prguard.demo.anomalies import ARCHETYPES
 from prguard.demo.generator import generate
 from prguard import findings
 from prguard.features import extraction
+from prguard.features.summary import summarize
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def test_archetypes_are_rare_labelled_and_all_present(docs):
 
 def test_normal_data_contains_the_legitimate_lookalikes(docs):
     normal = [d for d in docs if not d["prguard_label"]["anomaly"]]
-    facts = [extraction.facts(d) for d in normal]
+    facts = [extraction.facts(summarize(d)) for d in normal]
     assert sum(1 for f in facts if f["ci_files"]) > 20
     installers = [d for d in normal if any(f.rule == "pipe-to-shell" for f in findings.check(d, runner=None).findings)]
     assert len(installers) >= 3  # CI installing tools with curl | sh

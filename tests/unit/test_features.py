@@ -9,6 +9,7 @@ import pytest
 
 from prguard.features import extraction
 from prguard.features.extraction import FEATURE_NAMES, GLOBAL_PROFILE, RepoProfile, build_profile, extract, profile_stats
+from prguard.features.summary import summarize
 from tests.support.npm_packages import examples_for
 
 
@@ -31,13 +32,13 @@ def pr(files=None, **overrides) -> dict:
 
 
 def vector(doc, profile=None) -> dict[str, float]:
-    return dict(zip(FEATURE_NAMES, extract(doc, profile)))
+    return dict(zip(FEATURE_NAMES, extract(summarize(doc), profile)))
 
 
 def profile_of(repo: str, changed_files: list[int]) -> RepoProfile:
     """A profile from a history whose PRs change the given numbers of files, one directory each."""
     docs = [pr([(f"src/m{i}.py", 5, 1) for i in range(n)], additions=5 * n, deletions=n) for n in changed_files]
-    return build_profile(repo, [profile_stats(d) for d in docs])
+    return build_profile(repo, [profile_stats(summarize(d)) for d in docs])
 
 
 # ---- GitHub's own payloads --------------------------------------------------------------------------
@@ -51,15 +52,15 @@ def test_github_examples_are_present():
 @pytest.mark.parametrize("example", PULL_REQUEST_EXAMPLES, ids=lambda e: e.get("action", "?"))
 def test_every_github_example_gives_a_finite_vector(example):
     doc = example["pull_request"]
-    values = extract(doc, None)
+    values = extract(summarize(doc), None)
     assert len(values) == len(FEATURE_NAMES)
     assert all(isinstance(v, float) and math.isfinite(v) for v in values)
-    stats = profile_stats(doc)
+    stats = profile_stats(summarize(doc))
     assert stats["files_known"] == 0.0 and math.isfinite(stats["log_changed_files"])
-    facts = extraction.facts(doc)
+    facts = extraction.facts(summarize(doc))
     assert facts["repo"] == doc["base"]["repo"]["full_name"] and facts["number"] == doc["number"]
     for name in FEATURE_NAMES:
-        assert explain_ok(extraction.explain(name, doc, None))
+        assert explain_ok(extraction.explainer(summarize(doc), None)(name))
 
 
 def explain_ok(sentence) -> bool:
@@ -69,7 +70,7 @@ def explain_ok(sentence) -> bool:
 def test_vector_is_deterministic_and_ignores_the_evaluation_label():
     doc = pr([("src/a.py", 3, 1)])
     labelled = dict(copy.deepcopy(doc), prguard_label={"anomaly": True, "archetype": "mass_deletion"})
-    assert extract(doc, None) == extract(labelled, None) == extract(copy.deepcopy(doc), None)
+    assert extract(summarize(doc), None) == extract(summarize(labelled), None) == extract(summarize(copy.deepcopy(doc)), None)
 
 
 def test_names_are_unique_and_version_is_a_string():
@@ -82,15 +83,15 @@ def test_files_unknown_differs_from_files_empty():
     unknown, empty = vector(pr()), vector(pr(files=[], changed_files=0))
     assert unknown["files_known"] == 0.0 and empty["files_known"] == 1.0
     assert unknown["log_directories"] > 0 and empty["log_directories"] == 0.0
-    assert extract(pr(), None) != extract(pr(files=[]), None)
-    assert math.isnan(profile_stats(pr())["log_directories"])
-    assert profile_stats(pr(files=[]))["log_directories"] == 0.0
+    assert extract(summarize(pr()), None) != extract(summarize(pr(files=[])), None)
+    assert math.isnan(profile_stats(summarize(pr()))["log_directories"])
+    assert profile_stats(summarize(pr(files=[])))["log_directories"] == 0.0
 
 
 def test_unknown_files_sit_at_the_repository_median_not_at_an_extreme():
     values = vector(pr())
     assert values["rel_directories"] == 0.0 and values["rel_top_level_areas"] == 0.0
-    assert "not fetched" in extraction.explain("touches_ci", pr(), None)
+    assert "not fetched" in extraction.explainer(summarize(pr()), None)("touches_ci")
 
 
 # ---- repository-relative behaviour --------------------------------------------------------------------
@@ -103,7 +104,7 @@ def test_a_300_file_pr_is_less_unusual_where_big_prs_are_routine():
         assert abs(in_big[name]) < 2 and in_small[name] > 6
     # the absolute size features do not depend on the repository
     assert in_big["log_changed_files"] == in_small["log_changed_files"]
-    sentence = extraction.explain("rel_changed_files", huge, small_repo)
+    sentence = extraction.explainer(summarize(huge), small_repo)("rel_changed_files")
     assert sentence.startswith("300 files changed; typical here: 2")
 
 
@@ -119,7 +120,7 @@ def test_thin_history_is_blended_toward_global_norms():
 
 def test_no_profile_means_global_norms():
     doc = pr([("src/a.py", 1, 0)])
-    assert extract(doc, None) == extract(doc, GLOBAL_PROFILE)
+    assert extract(summarize(doc), None) == extract(summarize(doc), GLOBAL_PROFILE)
     assert round(GLOBAL_PROFILE.typical("log_changed_files")) == 2
     assert 20 <= math.expm1(GLOBAL_PROFILE.quantiles["log_changed_files"][-2]) <= 60  # p95
     grid = GLOBAL_PROFILE.quantiles["log_changed_files"]
@@ -131,11 +132,11 @@ def test_profile_round_trips_through_json():
     restored = RepoProfile.from_dict(json.loads(json.dumps(profile.to_dict())))
     assert restored == profile
     doc = pr([("src/a.py", 1, 0)])
-    assert extract(doc, restored) == extract(doc, profile)
+    assert extract(summarize(doc), restored) == extract(summarize(doc), profile)
 
 
 def test_profile_of_prs_without_files_keeps_size_and_skips_diffusion():
-    profile = build_profile("acme/lib", [profile_stats(pr()) for _ in range(5)])
+    profile = build_profile("acme/lib", [profile_stats(summarize(pr())) for _ in range(5)])
     assert profile.counts["log_changed_files"] == 5 and profile.counts["log_directories"] == 0
     assert "log_directories" not in profile.quantiles
     assert math.isfinite(profile.blended().median("log_directories"))
@@ -166,9 +167,9 @@ def test_shell_syntax_in_title_and_branch(title, ref, title_flag, branch_flag):
     values = vector(doc)
     assert (values["title_shell_syntax"], values["branch_shell_syntax"]) == (title_flag, branch_flag)
     if title_flag:
-        assert extraction.explain("title_shell_syntax", doc, None).startswith("title contains shell syntax `")
+        assert extraction.explainer(summarize(doc), None)("title_shell_syntax").startswith("title contains shell syntax `")
     if branch_flag:
-        assert ref in extraction.explain("branch_shell_syntax", doc, None)
+        assert ref in extraction.explainer(summarize(doc), None)("branch_shell_syntax")
 
 
 def test_timing_is_cyclic_and_missing_time_is_the_centre():
@@ -177,14 +178,14 @@ def test_timing_is_cyclic_and_missing_time_is_the_centre():
     assert math.hypot(late["hour_sin"], late["hour_cos"]) == pytest.approx(1.0)
     missing = vector(pr(created_at=None))
     assert (missing["hour_sin"], missing["hour_cos"], missing["weekday_sin"]) == (0.0, 0.0, 0.0)
-    assert extraction.explain("hour_sin", pr(created_at="2024-03-10T03:12:00Z"), None) == \
+    assert extraction.explainer(summarize(pr(created_at="2024-03-10T03:12:00Z")), None)("hour_sin") == \
         "opened 03:12 UTC on a Sunday"
 
 
 def test_base_branch_draft_and_empty_description():
     backport = pr(base={"ref": "release/1.x", "repo": {"full_name": "acme/lib", "default_branch": "main"}})
     assert vector(backport)["base_not_default"] == 1.0
-    assert extraction.explain("base_not_default", backport, None) == \
+    assert extraction.explainer(summarize(backport), None)("base_not_default") == \
         "targets branch release/1.x, not the default branch main"
     assert vector(pr())["base_not_default"] == 0.0
     assert vector(pr(draft=True))["draft"] == 1.0
@@ -195,10 +196,10 @@ def test_size_sentences_and_deletion_ratio():
     doc = pr([(f"lib/f{i}.py", 0, 100) for i in range(48)], additions=0, deletions=4800)
     values = vector(doc)
     assert values["deletion_ratio"] == 1.0 and values["log_deletions"] == pytest.approx(math.log1p(4800))
-    assert extraction.explain("log_changed_files", doc, None) == "48 files changed; typical here: 2"
-    assert extraction.explain("rel_changed_lines", doc, None).startswith("4,800 lines changed (+0 / -4,800)")
+    assert extraction.explainer(summarize(doc), None)("log_changed_files") == "48 files changed; typical here: 2"
+    assert extraction.explainer(summarize(doc), None)("rel_changed_lines").startswith("4,800 lines changed (+0 / -4,800)")
     with pytest.raises(ValueError, match="unknown feature"):
-        extraction.explain("no_such_feature", doc, None)
+        extraction.explainer(summarize(doc), None)("no_such_feature")
 
 
 def test_diffusion_counts_directories_areas_and_entropy():
@@ -208,4 +209,4 @@ def test_diffusion_counts_directories_areas_and_entropy():
     assert s["log_directories"] == pytest.approx(math.log1p(4))
     assert s["log_top_level_areas"] == pytest.approx(math.log1p(3))
     assert s["change_entropy"] == pytest.approx(1.0) and f["change_entropy"] < 0.1
-    assert "3 top-level areas (docs, src, tests)" in extraction.explain("log_top_level_areas", spread, None)
+    assert "3 top-level areas (docs, src, tests)" in extraction.explainer(summarize(spread), None)("log_top_level_areas")

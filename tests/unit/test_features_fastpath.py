@@ -39,22 +39,27 @@ def _same(a, b) -> bool:
     return json.dumps(a) == json.dumps(b)  # NaN-aware and exact (floats as repr)
 
 
+def fresh(doc):
+    """A new summary of ``doc``, nothing read from it yet (its derived values are cached on first use)."""
+    return extraction.summarize(doc)
+
+
 def assert_fast_path_matches(doc, profile) -> None:
-    """One summary used for everything, in scoring's order, equals each document-API call on its own."""
+    """One summary used for everything, in scoring's order, equals each function on a fresh summary."""
     summary = extraction.summarize(doc)
-    vector = extraction.extract_summary(summary, profile)
+    vector = extraction.extract(summary, profile)
     explain = extraction.explainer(summary, profile)
     sentences = [explain(name) for name in reversed(extraction.FEATURE_NAMES)][::-1]
-    assert vector == extraction.extract(doc, profile)
-    assert sentences == [extraction.explain(name, doc, profile) for name in extraction.FEATURE_NAMES]
-    assert _same(extraction.stats_of(summary), extraction.profile_stats(doc))
-    assert extraction.facts_of(summary) == extraction.facts(doc)
-    assert extraction.sensitive_files_of(summary) == extraction.sensitive_files(doc)
+    assert vector == extraction.extract(fresh(doc), profile)
+    assert sentences == [extraction.explainer(fresh(doc), profile)(name) for name in extraction.FEATURE_NAMES]
+    assert _same(extraction.profile_stats(summary), extraction.profile_stats(fresh(doc)))
+    assert extraction.facts(summary) == extraction.facts(fresh(doc))
+    assert extraction.sensitive_files(summary) == extraction.sensitive_files(fresh(doc))
     # a summary read in another order (stats before vector) caches the same values
     other = extraction.summarize(doc)
-    assert _same(extraction.stats_of(other), extraction.stats_of(summary))
-    assert extraction.sensitive_files_of(other) == extraction.sensitive_files_of(summary)
-    assert extraction.extract_summary(other, profile) == vector
+    assert _same(extraction.profile_stats(other), extraction.profile_stats(summary))
+    assert extraction.sensitive_files(other) == extraction.sensitive_files(summary)
+    assert extraction.extract(other, profile) == vector
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +71,7 @@ def demo_docs() -> list[dict]:
 def demo_profiles(demo_docs) -> dict[str, extraction.RepoProfile]:
     history: dict[str, list] = {}
     for doc in demo_docs:
-        history.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(doc))
+        history.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(fresh(doc)))
     return {repo: extraction.build_profile(repo, rows) for repo, rows in history.items()}
 
 
@@ -86,7 +91,7 @@ def test_partial_and_garbled_documents_give_the_same_values_on_both_paths(doc):
 
 @functools.lru_cache(maxsize=1)
 def corpus_profile() -> extraction.RepoProfile:
-    return extraction.build_profile("acme/lib", [extraction.profile_stats(d) for d in feature_corpus.corpus(40)])
+    return extraction.build_profile("acme/lib", [extraction.profile_stats(fresh(d)) for d in feature_corpus.corpus(40)])
 
 
 @settings(max_examples=300, deadline=None)
@@ -122,12 +127,12 @@ def test_summary_lists_are_copies_so_callers_cannot_change_later_features():
     files = [{"filename": ".github/workflows/ci.yml", "patch": "+x"}, {"filename": "package-lock.json", "patch": "+x"}]
     doc = feature_corpus.corpus(size=0)[0] | {"files": files}
     summary = extraction.summarize(doc)
-    before = extraction.extract_summary(summary, None)
-    extraction.facts_of(summary)["ci_files"].clear()
+    before = extraction.extract(summary, None)
+    extraction.facts(summary)["ci_files"].clear()
     summary.orphan_lockfiles.clear()
-    extraction.stats_of(summary)["touches_ci"] = 0.0
-    assert extraction.extract_summary(summary, None) == before
-    assert extraction.facts_of(summary)["ci_files"] == [".github/workflows/ci.yml"]
+    extraction.profile_stats(summary)["touches_ci"] = 0.0
+    assert extraction.extract(summary, None) == before
+    assert extraction.facts(summary)["ci_files"] == [".github/workflows/ci.yml"]
 
 
 def test_a_profile_blends_once_and_a_replaced_profile_blends_anew():

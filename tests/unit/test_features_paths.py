@@ -5,6 +5,7 @@ import pytest
 
 from prguard.features import extraction, paths
 from prguard.features.extraction import FEATURE_NAMES, build_profile, extract, profile_stats
+from prguard.features.summary import summarize
 
 
 def with_files(*files: dict, **overrides) -> dict:
@@ -29,7 +30,7 @@ def changed(path, additions=3, deletions=1, status="modified", patch="@@ -1 +1 @
 
 
 def values(doc) -> dict[str, float]:
-    return dict(zip(FEATURE_NAMES, extract(doc, None)))
+    return dict(zip(FEATURE_NAMES, extract(summarize(doc), None)))
 
 
 @pytest.mark.parametrize("path,feature,reason", [
@@ -53,14 +54,14 @@ def test_each_sensitive_path_rule(path, feature, reason):
     doc = with_files(changed(path), changed("src/app.py"))
     assert values(doc)[feature] == 1.0
     assert values(with_files(changed("src/app.py")))[feature] == 0.0
-    assert dict(extraction.sensitive_files(doc))[path].count(reason) == 1
-    assert path in extraction.explain(feature, doc, None)
+    assert dict(extraction.sensitive_files(summarize(doc)))[path].count(reason) == 1
+    assert path in extraction.explainer(summarize(doc), None)(feature)
 
 
 def test_ordinary_files_are_not_sensitive():
     doc = with_files(changed("src/app.py"), changed("README.md"), changed("docs/img/logo.png", 0, 0, patch=None),
                      changed("tests/test_app.py"), changed("config/dependabot.yml"))
-    assert extraction.sensitive_files(doc) == []
+    assert extraction.sensitive_files(summarize(doc)) == []
     assert all(values(doc)[name] == 0.0 for name in ("touches_ci", "touches_build", "touches_manifest",
                                                      "touches_policy", "log_binary_files", "sensitive_rarity"))
 
@@ -72,8 +73,8 @@ def test_lockfile_without_its_manifest():
     assert values(lock_only)["lockfile_without_manifest"] == 1.0
     assert values(with_manifest)["lockfile_without_manifest"] == 0.0
     assert values(other_dir)["lockfile_without_manifest"] == 1.0  # a manifest elsewhere does not count
-    assert ("package-lock.json", "lockfile changed without its manifest") in extraction.sensitive_files(lock_only)
-    assert extraction.explain("lockfile_without_manifest", lock_only, None) == \
+    assert ("package-lock.json", "lockfile changed without its manifest") in extraction.sensitive_files(summarize(lock_only))
+    assert extraction.explainer(summarize(lock_only), None)("lockfile_without_manifest") == \
         "changes a lockfile without its manifest (package-lock.json)"
     assert paths.orphan_lockfiles(["go.sum", "go.mod"]) == []
     assert paths.orphan_lockfiles(["svc/Cargo.lock"]) == ["svc/Cargo.lock"]
@@ -86,26 +87,26 @@ def test_binary_files_by_extension_and_by_githubs_missing_patch():
     huge_text = with_files(changed("data/big.csv", 9000, 0, status="added", patch=None))  # diff too large
     assert values(blob)["log_binary_files"] > 0 and values(unknown_ext)["log_binary_files"] > 0
     assert values(image)["log_binary_files"] == 0.0 and values(huge_text)["log_binary_files"] == 0.0
-    assert extraction.explain("log_binary_files", blob, None) == "adds or changes 1 binary file (tests/files/bad-3.xz)"
+    assert extraction.explainer(summarize(blob), None)("log_binary_files") == "adds or changes 1 binary file (tests/files/bad-3.xz)"
 
 
 def test_sensitive_rarity_depends_on_how_often_this_repository_does_it():
     ci_change = with_files(changed(".github/workflows/ci.yml"))
     ordinary = with_files(changed("src/app.py"))
-    ci_heavy = build_profile("acme/app", [profile_stats(ci_change)] * 60 + [profile_stats(ordinary)] * 40)
-    ci_rare = build_profile("acme/app", [profile_stats(ordinary)] * 500)
-    rare_here = dict(zip(FEATURE_NAMES, extract(ci_change, ci_rare)))["sensitive_rarity"]
-    routine_here = dict(zip(FEATURE_NAMES, extract(ci_change, ci_heavy)))["sensitive_rarity"]
+    ci_heavy = build_profile("acme/app", [profile_stats(summarize(ci_change))] * 60 + [profile_stats(summarize(ordinary))] * 40)
+    ci_rare = build_profile("acme/app", [profile_stats(summarize(ordinary))] * 500)
+    rare_here = dict(zip(FEATURE_NAMES, extract(summarize(ci_change), ci_rare)))["sensitive_rarity"]
+    routine_here = dict(zip(FEATURE_NAMES, extract(summarize(ci_change), ci_heavy)))["sensitive_rarity"]
     assert routine_here < 0.15 < 0.5 < rare_here
-    assert "under 1% of PRs here" in extraction.explain("sensitive_rarity", ci_change, ci_rare)
+    assert "under 1% of PRs here" in extraction.explainer(summarize(ci_change), ci_rare)("sensitive_rarity")
 
 
 def test_facts_list_the_sensitive_files():
     doc = with_files(changed(".github/workflows/ci.yml"), changed("yarn.lock"), changed("CODEOWNERS"))
-    facts = extraction.facts(doc)
+    facts = extraction.facts(summarize(doc))
     assert facts["ci_files"] == [".github/workflows/ci.yml"]
     assert facts["lockfiles_without_manifest"] == ["yarn.lock"] and facts["policy_files"] == ["CODEOWNERS"]
     assert facts["files_known"] is True and facts["directories"] == 2
     no_files = dict(doc)
     del no_files["files"]
-    assert extraction.facts(no_files)["ci_files"] is None and extraction.sensitive_files(no_files) == []
+    assert extraction.facts(summarize(no_files))["ci_files"] is None and extraction.sensitive_files(summarize(no_files)) == []

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from prguard.features import extraction
 from prguard.features.extraction import FEATURE_NAMES, build_profile, extract, profile_stats
+from prguard.features.summary import summarize
 
 # Odd values GitHub never sends but a stored document or a test file might hold.
 junk = st.one_of(st.none(), st.booleans(), st.integers(-10**15, 10**15), st.floats(allow_nan=True),
@@ -51,20 +52,20 @@ fast = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @fast
 @given(doc=documents)
 def test_any_document_gives_a_finite_vector_of_fixed_length(doc):
-    values = extract(doc, None)
+    values = extract(summarize(doc), None)
     assert len(values) == len(FEATURE_NAMES)
     assert all(isinstance(v, float) and math.isfinite(v) for v in values)
     for name in ("rel_changed_files", "touches_ci", "branch_shell_syntax", "hour_sin", "change_entropy"):
-        assert isinstance(extraction.explain(name, doc, None), str)
-    assert isinstance(extraction.sensitive_files(doc), list)
-    json.dumps(extraction.facts(doc))
+        assert isinstance(extraction.explainer(summarize(doc), None)(name), str)
+    assert isinstance(extraction.sensitive_files(summarize(doc)), list)
+    json.dumps(extraction.facts(summarize(doc)))
 
 
 @fast
 @given(history=st.lists(documents, max_size=15), doc=documents)
 def test_any_history_gives_a_usable_json_safe_profile(history, doc):
-    profile = build_profile("acme/lib", [profile_stats(d) for d in history])
+    profile = build_profile("acme/lib", [profile_stats(summarize(d)) for d in history])
     restored = extraction.RepoProfile.from_dict(json.loads(json.dumps(profile.to_dict(), allow_nan=False)))
-    values = extract(doc, restored)
+    values = extract(summarize(doc), restored)
     assert len(values) == len(FEATURE_NAMES) and all(math.isfinite(v) for v in values)
-    assert values == extract(doc, profile)
+    assert values == extract(summarize(doc), profile)

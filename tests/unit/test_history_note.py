@@ -4,6 +4,7 @@ from __future__ import annotations
 from app.check_runs import render_score
 from prguard.features.profile import build_profile, profile_stats
 from prguard.features.key_values import key_values
+from prguard.features.summary import summarize
 from prguard.profiles.learning import HistoryNote
 from tests.support.training_data import make_prs
 from tests.unit.test_check_runs import _score
@@ -12,12 +13,12 @@ DOC = make_prs(1, seed=2)[0]
 
 
 def profile_of(n: int):
-    return build_profile("acme/api", (profile_stats(d) for d in make_prs(n, seed=5, repos=("acme/api",))))
+    return build_profile("acme/api", (profile_stats(summarize(d)) for d in make_prs(n, seed=5, repos=("acme/api",))))
 
 
 def summary(profile, version, stored_prs, min_prs=50) -> str:
     note = HistoryNote.of(profile, version, stored_prs, min_prs)
-    return render_score(_score(anomalous=False), [], "neutral", key_values(DOC, profile), note).summary
+    return render_score(_score(anomalous=False), [], "neutral", key_values(summarize(DOC), profile), note).summary
 
 
 def test_without_history_the_run_says_it_compares_with_general_norms():

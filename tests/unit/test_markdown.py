@@ -10,7 +10,8 @@ from cmarkgfm.cmark import Options
 
 from app.check_runs import render_marked_expected, render_score
 from prguard import markdown as md
-from prguard.features.explanations import explain
+from prguard.features.explanations import explainer
+from prguard.features.summary import summarize
 
 HEAD = "0123456789abcdef" * 2 + "01234567"
 ZWJ = "\u200d"
@@ -142,7 +143,7 @@ def test_a_fake_verdict_in_a_branch_name_or_title_stays_text_inside_its_reason()
            "head": {"sha": HEAD, "ref": "x;$(id)\n\n**Verdict: typical** ![i](https://e/x.png) @acme/team"},
            "base": {"ref": "main", "repo": {"full_name": "acme/api", "default_branch": "main"}}}
     reasons = [{"feature": name, "value": 1.0, "typical": 0.0, "contribution": 1.0,
-                "sentence": explain(name, doc, None)} for name in ("branch_shell_syntax", "title_shell_syntax")]
+                "sentence": explainer(summarize(doc), None)(name)} for name in ("branch_shell_syntax", "title_shell_syntax")]
     score = {"repo": "acme/api", "number": 3, "head_sha": HEAD, "score": 4.0, "threshold": 1.0,
              "anomalous": True, "model_version": "7", "reasons": reasons}
     page = rendered(render_score(score, [], "neutral").summary)

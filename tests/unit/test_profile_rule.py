@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from prguard.features import extraction as features
+from prguard.features.summary import summarize
 from prguard.profiles import BACKFILL_SOURCE, ProfileCache
 from prguard.profiles.artefact import PROFILE_FEATURES
 from prguard.store.sqlite import SQLiteStore
@@ -22,7 +23,7 @@ def big_prs_profile(repo: str) -> features.RepoProfile:
         doc["files"] = [dict(f, filename=f"big/{i}/{f['filename']}") for f in doc.get("files") or []
                         for i in range(10)]
         doc["changed_files"], doc["additions"], doc["commits"] = len(doc["files"]), doc["additions"] * 10, 12
-    return features.build_profile(repo, (features.profile_stats(d) for d in docs))
+    return features.build_profile(repo, (features.profile_stats(summarize(d)) for d in docs))
 
 
 def test_a_newer_profile_moves_only_the_repository_relative_features(bundle):
@@ -63,7 +64,7 @@ def test_the_cache_follows_the_newest_version_and_decodes_each_version_once(tmp_
     first, version = cache.lookup("ACME/web")
     assert version == 1 and first.pr_count == 60
     assert cache.lookup("acme/web")[0] is first  # same version: the decoded (and blended) object is kept
-    smaller = features.build_profile("acme/web", (features.profile_stats(d) for d in make_prs(12, seed=4)))
+    smaller = features.build_profile("acme/web", (features.profile_stats(summarize(d)) for d in make_prs(12, seed=4)))
     store.save_profile("acme/web", smaller.to_dict(), "preprocess")
     second, version = cache.lookup("acme/web")
     assert version == 2 and second.pr_count == 12 and cache("acme/web") is second

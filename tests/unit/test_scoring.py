@@ -17,6 +17,7 @@ from prguard import findings
 from prguard.findings import Severity
 from prguard.findings.verdict import decide
 from prguard.features import extraction
+from prguard.features.summary import summarize
 from prguard.model.bundle import BundleError, ScorerBundle
 from tests.support.training_data import START, make_prs, pr_doc
 
@@ -31,9 +32,9 @@ def bundle() -> ScorerBundle:
     docs = make_prs(400, seed=11)
     stats: dict[str, list] = {}
     for doc in docs:
-        stats.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(doc))
+        stats.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(summarize(doc)))
     profiles = {repo: extraction.build_profile(repo, s) for repo, s in stats.items()}
-    matrix = np.array([extraction.extract(d, profiles[d["base"]["repo"]["full_name"]]) for d in docs])
+    matrix = np.array([extraction.extract(summarize(d), profiles[d["base"]["repo"]["full_name"]]) for d in docs])
     fitted = fit(matrix[:320], matrix[320:], TrainConfig(epochs=25, seed=5))
     made = ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, fitted.scaler,
                         fitted.model_config, fitted.state_dict, 0.0,
@@ -99,7 +100,7 @@ def test_a_readme_installer_line_does_not_move_the_learned_score(bundle):
 def test_an_unknown_repository_is_scored_against_global_norms(bundle):
     doc = make_prs(1, seed=5, repos=("someone/new-repo",))[0]
     assert bundle.profile_for("someone/new-repo") is None
-    expected = bundle.row_scores(np.array([extraction.extract(doc, None)]))[0]
+    expected = bundle.row_scores(np.array([extraction.extract(summarize(doc), None)]))[0]
     assert bundle.score([doc])[0]["score"] == pytest.approx(float(expected), abs=1e-6)
 
 
@@ -182,7 +183,7 @@ def test_a_size_typical_for_this_repository_is_never_offered_as_a_reason(bundle)
         ("workflow_curl_pipe", "binary_blob", "mass_deletion", "branch_injection"))]
     offered = 0
     for doc, result in zip(docs, bundle.score(docs)):
-        row = extraction.extract(doc, bundle.profile_for(result["repo"]))
+        row = extraction.extract(summarize(doc), bundle.profile_for(result["repo"]))
         for reason in result["reasons"]:
             twin = twins.get(reason["feature"])
             if twin:
