@@ -74,7 +74,7 @@ def main() -> None:
             fake.clear_log()
             started = time.perf_counter()
             assert post(client, "installation_repositories", added_delivery()).status_code == 202
-            profile = wait_for(lambda: store.get_profile(REPO), 3600, "the backfill's profile")
+            profile = wait_for(lambda: store.onboarding.get_profile(REPO), 3600, "the backfill's profile")
             profiled = time.perf_counter() - started
             pr = fake.add_pull(REPO, args.prs + 1, title="New change",
                                files=[{"filename": "pkg1/mod3_0.py"}])

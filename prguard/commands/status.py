@@ -43,7 +43,7 @@ def _backfill_line(record: dict | None) -> str:
 
 def repository_status(store, repo: str, now: dt.datetime) -> list[str]:
     """The lines ``prguard status`` prints for one repository."""
-    profile = store.get_profile(repo)
+    profile = store.onboarding.get_profile(repo)
     runs = store.list_check_runs(repo=repo, limit=RECENT_RUNS)
     lines = [repo, f"  history:  {store.count_pull_requests(repo)} pull requests stored"]
     if profile is None:
@@ -53,7 +53,7 @@ def repository_status(store, repo: str, now: dt.datetime) -> list[str]:
                      f"{profile['pr_count']} PRs, {_age(profile['created_at'], now)} old")
     model = next((run.get("model_version") for run in runs if run.get("model_version")), None)
     lines.append(f"  model:    {'version ' + str(model) if model else 'no scored check run yet'}")
-    lines.append(f"  backfill: {_backfill_line(store.get_repo_record(BACKFILL_RECORD, repo))}")
+    lines.append(f"  backfill: {_backfill_line(store.onboarding.get_repo_record(BACKFILL_RECORD, repo))}")
     for run in runs:
         state = run.get("conclusion") or run.get("status")
         lines.append(f"  run:      {_stamp(run.get('updated_at'))}  #{run.get('number')} @ "
@@ -63,7 +63,7 @@ def repository_status(store, repo: str, now: dt.datetime) -> list[str]:
 
 def known_repositories(store) -> list[str]:
     names = {r.lower(): r for r in store.list_repositories()}
-    for record in [*store.list_profiles(), *store.list_repo_records(BACKFILL_RECORD)]:
+    for record in [*store.onboarding.list_profiles(), *store.onboarding.list_repo_records(BACKFILL_RECORD)]:
         names.setdefault(record["repo"].lower(), record["repo"])
     return [names[key] for key in sorted(names)]
 

@@ -147,9 +147,11 @@ class HttpCore:
                 wait = max(wait, self._last_write + write_spacing(self.policy.min_write_interval) - now)
                 self._last_write = now + wait
         if shared:
-            # Reserved in the store, so every worker process of this installation shares one schedule.
-            wait = max(wait, self._write_pacer(installation_id, write_spacing(self.policy.min_write_interval),
-                                               self.policy.writes_per_hour, now))
+            # Reserved in the store, so every worker process of this installation shares one schedule;
+            # the wait counts from ``now``, so the time the reservation itself took is not waited twice.
+            slot = self._write_pacer(installation_id, write_spacing(self.policy.min_write_interval),
+                                     self.policy.writes_per_hour, now)
+            wait = max(wait, now + slot - self.clock())
         if wait <= 0:
             return 0.0
         if waited + wait > self.policy.max_wait:

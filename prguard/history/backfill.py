@@ -61,7 +61,7 @@ class SliceResult:
 
 def queue(store, repo: str, installation_id: int) -> dict[str, Any]:
     """Record a new backfill of ``repo`` (progress counters start again)."""
-    return store.save_repo_record(BACKFILL_RECORD, repo, {
+    return store.onboarding.save_repo_record(BACKFILL_RECORD, repo, {
         "state": QUEUED, "installation_id": int(installation_id), "queued_at": to_github(utcnow()),
         "started_at": None, "finished_at": None, "pull_requests": 0, "pages": 0, "api_requests": 0,
         "total": None, "profile_version": None, "last_error": None})
@@ -69,10 +69,11 @@ def queue(store, repo: str, installation_id: int) -> dict[str, Any]:
 
 def cancel(store, repo: str) -> bool:
     """Mark the repository's unfinished backfill cancelled; a running slice stops after its page."""
-    record = store.get_repo_record(BACKFILL_RECORD, repo)
+    record = store.onboarding.get_repo_record(BACKFILL_RECORD, repo)
     if record is None or record.get("state") in (DONE, CANCELLED):
         return False
-    store.save_repo_record(BACKFILL_RECORD, repo, {"state": CANCELLED, "finished_at": to_github(utcnow())})
+    store.onboarding.save_repo_record(BACKFILL_RECORD, repo,
+                                      {"state": CANCELLED, "finished_at": to_github(utcnow())})
     return True
 
 
@@ -89,11 +90,11 @@ class BackfillSlice:
         self._pause_until: dt.datetime | None = None
 
     def run(self) -> SliceResult:
-        record = self.store.get_repo_record(BACKFILL_RECORD, self.repo) or {}
+        record = self.store.onboarding.get_repo_record(BACKFILL_RECORD, self.repo) or {}
         if record.get("state") == CANCELLED:
             return SliceResult(CANCELLED)
         lease, owner = lease_name(self.installation_id), lease_owner(self.repo)
-        if not self.store.acquire_lease(lease, owner, LEASE_SECONDS):
+        if not self.store.onboarding.acquire_lease(lease, owner, LEASE_SECONDS):
             if record.get("state") != WAITING:
                 self._save({"state": WAITING})
             return SliceResult(WAITING, WAIT_SECONDS)
@@ -120,7 +121,8 @@ class BackfillSlice:
     def _page_done(self, fetch: RepositoryFetch) -> None:
         # Between pages: save progress, keep the installation's lease, stop when asked or budget is low.
         self._save_progress({})
-        self.store.acquire_lease(lease_name(self.installation_id), lease_owner(self.repo), LEASE_SECONDS)
+        self.store.onboarding.acquire_lease(lease_name(self.installation_id), lease_owner(self.repo),
+                                            LEASE_SECONDS)
         if self._cancelled():
             raise FetchStopped(f"the backfill of {self.repo} was cancelled")
         budget = fetch.budget or {}
@@ -132,11 +134,12 @@ class BackfillSlice:
             raise FetchStopped(f"slice of {self.pages} pages done")
 
     def _cancelled(self) -> bool:
-        return (self.store.get_repo_record(BACKFILL_RECORD, self.repo) or {}).get("state") == CANCELLED
+        record = self.store.onboarding.get_repo_record(BACKFILL_RECORD, self.repo) or {}
+        return record.get("state") == CANCELLED
 
     def _stopped(self) -> SliceResult:
         if self._cancelled():
-            self.store.release_lease(lease_name(self.installation_id), lease_owner(self.repo))
+            self.store.onboarding.release_lease(lease_name(self.installation_id), lease_owner(self.repo))
             log.info("backfill of %s cancelled after %d pull requests", self.repo,
                      self.report.pull_requests_seen, extra={"repo": self.repo})
             return SliceResult(CANCELLED, report=self.report)
@@ -150,18 +153,18 @@ class BackfillSlice:
 
     def _finish(self) -> SliceResult:
         profile = build_from_store(self.store, self.repo)
-        version = self.store.save_profile(self.repo, profile.to_dict(), BACKFILL_SOURCE)
+        version = self.store.onboarding.save_profile(self.repo, profile.to_dict(), BACKFILL_SOURCE)
         finished = to_github(self.clock())
         self._save_progress({"state": DONE, "finished_at": finished, "profile_version": version,
                              "history_size": profile.pr_count, "last_error": None})
-        self.store.release_lease(lease_name(self.installation_id), lease_owner(self.repo))
+        self.store.onboarding.release_lease(lease_name(self.installation_id), lease_owner(self.repo))
         log.info("backfill of %s done: %d pull requests in the store, profile version %d", self.repo,
                  profile.pr_count, version, extra={"repo": self.repo})
         return SliceResult(DONE, report=self.report, profile_version=version)
 
     def _save_progress(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Add what this slice fetched since the last save to the record's running totals."""
-        record = self.store.get_repo_record(BACKFILL_RECORD, self.repo) or {}
+        record = self.store.onboarding.get_repo_record(BACKFILL_RECORD, self.repo) or {}
         now = {"prs": self.report.pull_requests_seen, "pages": self.report.pages,
                "requests": self.client.requests_made}
         added = {name: now[name] - self._counted[name] for name in now}
@@ -172,6 +175,6 @@ class BackfillSlice:
                            "total": self.report.total, **fields})
 
     def _save(self, fields: dict[str, Any]) -> dict[str, Any]:
-        record = self.store.save_repo_record(BACKFILL_RECORD, self.repo, fields)
+        record = self.store.onboarding.save_repo_record(BACKFILL_RECORD, self.repo, fields)
         self.on_progress(record)
         return record

@@ -33,7 +33,8 @@ def build_from_store(store, repo: str) -> RepoProfile:
 
 def save_profiles(store, profiles: dict[str, dict[str, Any]], source: str) -> dict[str, int]:
     """Store a new version of each profile (``{repo: RepoProfile.to_dict()}``); ``{repo: version}``."""
-    return {repo: store.save_profile(repo, profile, source) for repo, profile in sorted(profiles.items())}
+    return {repo: store.onboarding.save_profile(repo, profile, source)
+            for repo, profile in sorted(profiles.items())}
 
 
 class ProfileCache:
@@ -52,14 +53,14 @@ class ProfileCache:
     def lookup(self, repo: str) -> tuple[RepoProfile | None, int | None]:
         """``(profile, version)`` of the newest stored version, or ``(None, None)`` when there is none."""
         key = repo.lower()
-        version = self.store.get_profile_version(repo)
+        version = self.store.onboarding.get_profile_version(repo)
         if version is None:
             return None, None
         with self._lock:
             hit = self._cached.get(key)
         if hit is not None and hit[0] == version:
             return hit[1], version
-        record = self.store.get_profile(repo, version=version)
+        record = self.store.onboarding.get_profile(repo, version=version)
         profile = RepoProfile.from_dict(record["profile"])
         with self._lock:
             self._cached[key] = (version, profile)

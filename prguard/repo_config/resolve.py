@@ -32,7 +32,7 @@ def org_repository(repo: str) -> str:
 
 
 def _marker(store, repo: str) -> Any:
-    return (store.get_repo_record(CONFIG_RECORD, repo) or {}).get("pushed_sha")
+    return (store.onboarding.get_repo_record(CONFIG_RECORD, repo) or {}).get("pushed_sha")
 
 
 def _fresh(record: dict[str, Any], org_marker: Any) -> bool:
@@ -53,7 +53,7 @@ def resolve(client, store, repo: str, settings: Settings) -> Resolved:
     invalid file keeps the previous valid configuration (or the defaults) and reports the error."""
     if client is None:
         return Resolved(RepoConfig.from_mapping({}, settings), DEFAULT)
-    record = store.get_repo_record(CONFIG_RECORD, repo) or {}
+    record = store.onboarding.get_repo_record(CONFIG_RECORD, repo) or {}
     org = org_repository(repo)
     org_marker = _marker(store, org) if org.lower() != repo.lower() else None
     if not _fresh(record, org_marker):
@@ -68,7 +68,7 @@ def resolve(client, store, repo: str, settings: Settings) -> Resolved:
                           source=source, used_source=record.get("used_source", DEFAULT))
         else:
             fields["used_source"] = source
-        record = store.save_repo_record(CONFIG_RECORD, repo, fields)
+        record = store.onboarding.save_repo_record(CONFIG_RECORD, repo, fields)
     config = RepoConfig.from_mapping(record.get("config") or {}, settings)
     return Resolved(config, record.get("used_source", DEFAULT), record.get("error"))
 
@@ -76,4 +76,4 @@ def resolve(client, store, repo: str, settings: Settings) -> Resolved:
 def invalidate(store, repo: str, head_sha: str) -> None:
     """A push moved ``repo``'s default branch to ``head_sha``: the next pull request reads the file again
     (and, for an organisation's ``.github`` repository, every repository using its defaults does)."""
-    store.save_repo_record(CONFIG_RECORD, repo, {"pushed_sha": head_sha})
+    store.onboarding.save_repo_record(CONFIG_RECORD, repo, {"pushed_sha": head_sha})

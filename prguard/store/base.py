@@ -68,9 +68,9 @@ class QueueStats:
     oldest_pending_age_seconds: float
 
 
-class Store(OnboardingStore, abc.ABC):
+class Store(abc.ABC):
     """Persistence for pull requests, deliveries, installations, scores, check runs,
-    sync watermarks and feedback labels, plus what onboarding needs (``OnboardingStore``).
+    sync watermarks and feedback labels, and, composed, the parts below.
 
     Times are timezone-aware UTC datetimes. Every method is safe to call from several threads and
     several processes at once.
@@ -79,6 +79,7 @@ class Store(OnboardingStore, abc.ABC):
     # Composed rather than inherited: concerns with their own ports (each adapter builds them on its
     # own connection), so no part borrows another's internals.
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
+    onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
 
     # ---- lifecycle -------------------------------------------------------------------------------

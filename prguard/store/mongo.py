@@ -40,7 +40,7 @@ def _retry_duplicate(operation):
         return operation()
 
 
-class MongoStore(MongoAcceptance, MongoOnboarding, Store):
+class MongoStore(MongoAcceptance, Store):
     """The Store on a pymongo ``Database`` (or a compatible one, e.g. mongomock's, in tests)."""
 
     def __init__(self, database, client: MongoClient | None = None):
@@ -50,6 +50,7 @@ class MongoStore(MongoAcceptance, MongoOnboarding, Store):
         self._lock = threading.Lock()
         self.pacing = MongoPacing(lambda: self._db)
         self.jobs = MongoJobs(lambda: self._db)
+        self.onboarding = MongoOnboarding(lambda: self._db)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":

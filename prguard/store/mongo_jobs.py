@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
 
 from prguard.store import docs
+from prguard.store.mongo_part import MongoPart
 from prguard.store.base import (JOB_CANCELLED, JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
                                 QueueStats, utcnow)
 from prguard.store.jobs import JobQueue
@@ -53,15 +54,8 @@ def cancel_pending(jobs, dedupe_prefix: str, now: dt.datetime | None = None) -> 
         {"$set": {"state": JOB_CANCELLED, "updated_at": docs.as_utc(now or utcnow())}}).modified_count
 
 
-class MongoJobs(JobQueue):
+class MongoJobs(MongoPart, JobQueue):
     """The job queue on the ``jobs`` collection."""
-
-    def __init__(self, database: Callable[[], Any]):
-        self._database = database
-
-    @property
-    def _db(self):
-        return self._database()
 
     def enqueue(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
                 run_at: dt.datetime | None = None) -> str:

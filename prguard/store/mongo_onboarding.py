@@ -1,4 +1,4 @@
-"""The onboarding half of MongoStore: profile versions, per-repository records and named leases."""
+"""Onboarding on MongoDB: profile versions, per-repository records and named leases."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,9 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from prguard.store import docs
+from prguard.store.mongo_part import MongoPart
 from prguard.store.base import utcnow
+from prguard.store.onboarding import OnboardingStore
 
 INDEXES = {
     "profiles": [([("repo_key", 1), ("version", -1)], {"unique": True})],
@@ -26,8 +28,8 @@ def _record(row: dict[str, Any]) -> dict[str, Any]:
     return docs.decode_times(row["record"], docs.REPO_RECORD_TIME_FIELDS)
 
 
-class MongoOnboarding:
-    """The OnboardingStore methods on MongoDB; MongoStore mixes it in, supplying ``_db``."""
+class MongoOnboarding(MongoPart, OnboardingStore):
+    """Onboarding's records on MongoDB (``store.onboarding``)."""
 
     # ---- repository profiles ---------------------------------------------------------------------
     def save_profile(self, repo: str, profile: dict[str, Any], source: str,

@@ -6,10 +6,11 @@ document's atomic update, so any number of workers reserve slots in one round tr
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from pymongo import ReturnDocument
 
+from prguard.store.mongo_part import MongoPart
 from prguard.store.pacing import PaceState, PaceTerms, WritePacing
 
 
@@ -26,16 +27,15 @@ def _pipeline(now: float, interval: float, terms: PaceTerms) -> list[dict[str, A
     ]
 
 
-class MongoPacing(WritePacing):
-    def __init__(self, database: Callable[[], Any]):
-        self._database = database
+class MongoPacing(MongoPart, WritePacing):
+    """GitHub write slots on MongoDB (``store.pacing``)."""
 
     def _state(self, installation_id: int) -> PaceState:
-        row = self._database().write_pacing.find_one({"_id": installation_id}) or {}
+        row = self._db.write_pacing.find_one({"_id": installation_id}) or {}
         return PaceState(float(row.get("next_at", float("-inf"))), float(row.get("arrival", float("-inf"))))
 
     def _reserve(self, installation_id: int, now: float, interval: float, terms: PaceTerms) -> float:
-        after = self._database().write_pacing.find_one_and_update(
+        after = self._db.write_pacing.find_one_and_update(
             {"_id": installation_id}, _pipeline(now, interval, terms), upsert=True,
             return_document=ReturnDocument.AFTER)
         return float(after["start"])

@@ -23,7 +23,7 @@ def _by_repo(repo: str | None) -> tuple[str, tuple]:
     return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
 
 
-class SQLiteStore(SQLiteAcceptance, SQLiteOnboarding, Store):
+class SQLiteStore(SQLiteAcceptance, Store):
     """The Store on one SQLite file (WAL). Safe for several processes and threads writing at once."""
 
     def __init__(self, path: str | os.PathLike):
@@ -31,6 +31,7 @@ class SQLiteStore(SQLiteAcceptance, SQLiteOnboarding, Store):
         self.path = self._conns.path
         self.pacing = SQLitePacing(self._conns)
         self.jobs = SQLiteJobs(self._conns)
+        self.onboarding = SQLiteOnboarding(self._conns)
 
     @property
     def _db(self):

@@ -9,7 +9,7 @@ from prguard.store import docs
 from prguard.store.base import (JOB_DEAD, JOB_DONE, JOB_PENDING, JOB_RUNNING, Job,
                                 QueueStats, utcnow)
 from prguard.store.jobs import JobQueue
-from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
+from prguard.store.sqlite_schema import SQLitePart, write_transaction
 from prguard.store.sqlite_writes import cancel_pending, insert_job
 
 _ms = docs.to_millis
@@ -29,15 +29,8 @@ def _seq(job_id: str) -> int:
     return int(job_id) if str(job_id).isdigit() else -1
 
 
-class SQLiteJobs(JobQueue):
+class SQLiteJobs(SQLitePart, JobQueue):
     """The job queue on the ``jobs`` table."""
-
-    def __init__(self, connections: SQLiteConnections):
-        self._conns = connections
-
-    @property
-    def _db(self):
-        return self._conns.get()
 
     def enqueue(self, kind: str, payload: dict[str, Any], dedupe_key: str | None = None,
                 run_at: dt.datetime | None = None) -> str:

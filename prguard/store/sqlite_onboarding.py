@@ -1,4 +1,4 @@
-"""The onboarding half of SQLiteStore: profile versions, per-repository records and named leases."""
+"""Onboarding on SQLite: profile versions, per-repository records and named leases."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,8 @@ from typing import Any
 
 from prguard.store import docs
 from prguard.store.base import utcnow
-from prguard.store.sqlite_schema import write_transaction
+from prguard.store.onboarding import OnboardingStore
+from prguard.store.sqlite_schema import SQLitePart, write_transaction
 
 _ms = docs.to_millis
 
@@ -22,8 +23,8 @@ def _record(row) -> dict[str, Any]:
     return docs.decode_times(json.loads(row["record"]), docs.REPO_RECORD_TIME_FIELDS)
 
 
-class SQLiteOnboarding:
-    """The OnboardingStore methods on SQLite; SQLiteStore mixes it in, supplying ``_db``."""
+class SQLiteOnboarding(SQLitePart, OnboardingStore):
+    """Onboarding's records on SQLite (``store.onboarding``)."""
 
     # ---- repository profiles ---------------------------------------------------------------------
     def save_profile(self, repo: str, profile: dict[str, Any], source: str,

@@ -1,13 +1,14 @@
 """WritePacing on SQLite: the reservation is one write transaction, so processes on the machine share it."""
 from __future__ import annotations
 
+import time
+
 from prguard.store.pacing import PaceState, PaceTerms, WritePacing, reserve
-from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
+from prguard.store.sqlite_schema import SQLitePart, write_transaction
 
 
-class SQLitePacing(WritePacing):
-    def __init__(self, connections: SQLiteConnections):
-        self._conns = connections
+class SQLitePacing(SQLitePart, WritePacing):
+    """GitHub write slots on SQLite (``store.pacing``)."""
 
     @staticmethod
     def _read(db, installation_id: int) -> PaceState:
@@ -16,10 +17,13 @@ class SQLitePacing(WritePacing):
         return PaceState(row["next_at"], row["arrival"]) if row else PaceState()
 
     def _state(self, installation_id: int) -> PaceState:
-        return self._read(self._conns.get(), installation_id)
+        return self._read(self._db, installation_id)
 
     def _reserve(self, installation_id: int, now: float, interval: float, terms: PaceTerms) -> float:
-        with write_transaction(self._conns.get()) as db:
+        with write_transaction(self._db) as db:
+            # Other processes may have held the write lock for a while: a slot is never granted before
+            # the moment it was reserved, or the request would go later than its schedule says.
+            now = max(now, time.time())
             state = self._read(db, installation_id)
             start, after = reserve(state, now, interval, terms)
             db.execute("INSERT INTO write_pacing (installation_id, next_at, arrival) VALUES (?, ?, ?)"

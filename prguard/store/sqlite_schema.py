@@ -159,3 +159,15 @@ def migrate(conn: sqlite3.Connection) -> None:
         for name, definition in columns.items():
             if name not in present:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
+
+
+class SQLitePart:
+    """A composed part of SQLiteStore (``store.jobs``, ``store.onboarding``, ...): it works on the
+    store's connections, one per thread, and on nothing else of the store's."""
+
+    def __init__(self, connections: SQLiteConnections):
+        self._conns = connections
+
+    @property
+    def _db(self):
+        return self._conns.get()

@@ -17,19 +17,19 @@ def profile(repo: str, prs: int) -> dict:
 
 
 def test_profile_versions_count_up_per_repository_and_the_newest_wins(store):
-    assert store.get_profile("acme/web") is None and store.get_profile_version("acme/web") is None
-    assert store.save_profile("acme/web", profile("acme/web", 12), "backfill", created_at=T0) == 1
-    assert store.save_profile("acme/api", profile("acme/api", 3), "preprocess") == 1
-    assert store.save_profile("Acme/Web", profile("acme/web", 40), "preprocess") == 2
+    assert store.onboarding.get_profile("acme/web") is None and store.onboarding.get_profile_version("acme/web") is None
+    assert store.onboarding.save_profile("acme/web", profile("acme/web", 12), "backfill", created_at=T0) == 1
+    assert store.onboarding.save_profile("acme/api", profile("acme/api", 3), "preprocess") == 1
+    assert store.onboarding.save_profile("Acme/Web", profile("acme/web", 40), "preprocess") == 2
 
-    newest = store.get_profile("ACME/web")
+    newest = store.onboarding.get_profile("ACME/web")
     assert (newest["version"], newest["source"], newest["pr_count"]) == (2, "preprocess", 40)
     assert newest["profile"] == profile("acme/web", 40)
-    assert store.get_profile_version("acme/web") == 2
-    first = store.get_profile("acme/web", version=1)
+    assert store.onboarding.get_profile_version("acme/web") == 2
+    first = store.onboarding.get_profile("acme/web", version=1)
     assert (first["pr_count"], first["source"], first["created_at"]) == (12, "backfill", T0)
-    assert store.get_profile("acme/web", version=3) is None
-    newest_versions = [(p["repo"].lower(), p["version"]) for p in store.list_profiles()]
+    assert store.onboarding.get_profile("acme/web", version=3) is None
+    newest_versions = [(p["repo"].lower(), p["version"]) for p in store.onboarding.list_profiles()]
     assert newest_versions == [("acme/api", 1), ("acme/web", 2)]
 
 
@@ -37,7 +37,7 @@ def test_concurrent_profile_saves_get_distinct_versions(store):
     versions: list[int] = []
 
     def save():
-        versions.append(store.save_profile("acme/web", profile("acme/web", 5), "backfill"))
+        versions.append(store.onboarding.save_profile("acme/web", profile("acme/web", 5), "backfill"))
 
     threads = [threading.Thread(target=save) for _ in range(8)]
     for thread in threads:
@@ -48,40 +48,40 @@ def test_concurrent_profile_saves_get_distinct_versions(store):
 
 
 def test_repo_records_merge_fields_per_kind(store):
-    assert store.get_repo_record(BACKFILL_RECORD, "acme/web") is None
-    saved = store.save_repo_record(BACKFILL_RECORD, "acme/web", {"state": "queued", "installation_id": 7})
+    assert store.onboarding.get_repo_record(BACKFILL_RECORD, "acme/web") is None
+    saved = store.onboarding.save_repo_record(BACKFILL_RECORD, "acme/web", {"state": "queued", "installation_id": 7})
     assert saved["state"] == "queued" and saved["repo"] == "acme/web"
     assert saved["updated_at"].tzinfo is not None
-    store.save_repo_record(BACKFILL_RECORD, "ACME/web", {"state": "running", "pages": 3})
-    store.save_repo_record(CONFIG_RECORD, "acme/web", {"config": {"conclusion": "failure"}})
-    store.save_repo_record(BACKFILL_RECORD, "acme/api", {"state": "done"})
+    store.onboarding.save_repo_record(BACKFILL_RECORD, "ACME/web", {"state": "running", "pages": 3})
+    store.onboarding.save_repo_record(CONFIG_RECORD, "acme/web", {"config": {"conclusion": "failure"}})
+    store.onboarding.save_repo_record(BACKFILL_RECORD, "acme/api", {"state": "done"})
 
-    record = store.get_repo_record(BACKFILL_RECORD, "acme/WEB")
+    record = store.onboarding.get_repo_record(BACKFILL_RECORD, "acme/WEB")
     assert (record["state"], record["installation_id"], record["pages"]) == ("running", 7, 3)
-    assert store.get_repo_record(CONFIG_RECORD, "acme/web")["config"] == {"conclusion": "failure"}
-    assert [r["repo"].lower() for r in store.list_repo_records(BACKFILL_RECORD)] == ["acme/api", "acme/web"]
-    assert store.delete_repo_record(CONFIG_RECORD, "acme/web") is True
-    assert store.delete_repo_record(CONFIG_RECORD, "acme/web") is False
-    assert store.get_repo_record(CONFIG_RECORD, "acme/web") is None
-    assert store.get_repo_record(BACKFILL_RECORD, "acme/web") is not None
+    assert store.onboarding.get_repo_record(CONFIG_RECORD, "acme/web")["config"] == {"conclusion": "failure"}
+    assert [r["repo"].lower() for r in store.onboarding.list_repo_records(BACKFILL_RECORD)] == ["acme/api", "acme/web"]
+    assert store.onboarding.delete_repo_record(CONFIG_RECORD, "acme/web") is True
+    assert store.onboarding.delete_repo_record(CONFIG_RECORD, "acme/web") is False
+    assert store.onboarding.get_repo_record(CONFIG_RECORD, "acme/web") is None
+    assert store.onboarding.get_repo_record(BACKFILL_RECORD, "acme/web") is not None
 
 
 def test_repo_records_refuse_values_that_are_not_json(store):
     with pytest.raises(ValueError, match="not plain JSON"):
-        store.save_repo_record(BACKFILL_RECORD, "acme/web", {"when": T0})
-    assert store.get_repo_record(BACKFILL_RECORD, "acme/web") is None
+        store.onboarding.save_repo_record(BACKFILL_RECORD, "acme/web", {"when": T0})
+    assert store.onboarding.get_repo_record(BACKFILL_RECORD, "acme/web") is None
 
 
 def test_a_lease_has_one_holder_until_it_expires_or_is_released(store):
-    assert store.acquire_lease("backfill:1", "w1", 60, now=T0) is True
-    assert store.acquire_lease("backfill:1", "w2", 60, now=T0 + dt.timedelta(seconds=59)) is False
-    assert store.acquire_lease("backfill:1", "w1", 60, now=T0 + dt.timedelta(seconds=59)) is True  # renewed
-    assert store.acquire_lease("backfill:1", "w2", 60, now=T0 + dt.timedelta(seconds=100)) is False
-    assert store.acquire_lease("backfill:1", "w2", 60, now=T0 + dt.timedelta(seconds=119)) is True  # expired
-    assert store.acquire_lease("backfill:2", "w1", 60, now=T0) is True  # another name is independent
-    assert store.release_lease("backfill:1", "w1") is False
-    assert store.release_lease("backfill:1", "w2") is True
-    assert store.acquire_lease("backfill:1", "w3", 60, now=T0 + dt.timedelta(seconds=120)) is True
+    assert store.onboarding.acquire_lease("backfill:1", "w1", 60, now=T0) is True
+    assert store.onboarding.acquire_lease("backfill:1", "w2", 60, now=T0 + dt.timedelta(seconds=59)) is False
+    assert store.onboarding.acquire_lease("backfill:1", "w1", 60, now=T0 + dt.timedelta(seconds=59)) is True  # renewed
+    assert store.onboarding.acquire_lease("backfill:1", "w2", 60, now=T0 + dt.timedelta(seconds=100)) is False
+    assert store.onboarding.acquire_lease("backfill:1", "w2", 60, now=T0 + dt.timedelta(seconds=119)) is True  # expired
+    assert store.onboarding.acquire_lease("backfill:2", "w1", 60, now=T0) is True  # another name is independent
+    assert store.onboarding.release_lease("backfill:1", "w1") is False
+    assert store.onboarding.release_lease("backfill:1", "w2") is True
+    assert store.onboarding.acquire_lease("backfill:1", "w3", 60, now=T0 + dt.timedelta(seconds=120)) is True
 
 
 def test_racing_owners_get_a_free_lease_exactly_once(store):
@@ -90,7 +90,7 @@ def test_racing_owners_get_a_free_lease_exactly_once(store):
 
     def race(owner: str):
         barrier.wait()
-        if store.acquire_lease("backfill:9", owner, 60):
+        if store.onboarding.acquire_lease("backfill:9", owner, 60):
             winners.append(owner)
 
     threads = [threading.Thread(target=race, args=(f"w{i}",)) for i in range(6)]

@@ -80,8 +80,8 @@ def test_an_added_repository_is_backfilled_and_scored_against_its_own_history(se
     github.clear_log()
     status, _ = service.post("installation_repositories", repositories_added(NEW_REPO))
     assert status == 202
-    profile = wait_until(lambda: store.get_profile(NEW_REPO), 60, 0.2, "the backfill's profile")
-    backfill = store.get_repo_record(BACKFILL_RECORD, NEW_REPO)
+    profile = wait_until(lambda: store.onboarding.get_profile(NEW_REPO), 60, 0.2, "the backfill's profile")
+    backfill = store.onboarding.get_repo_record(BACKFILL_RECORD, NEW_REPO)
     assert backfill["state"] == "done" and backfill["profile_version"] == profile["version"] == 1
     assert store.count_pull_requests(NEW_REPO) == HISTORY + 1  # the history and the early PR
     assert profile["pr_count"] == HISTORY + 1 and profile["source"] == "backfill"

@@ -50,14 +50,14 @@ def test_slices_continue_where_the_last_one_stopped_and_end_with_a_profile(world
     assert [r.state for r in results] == ["running", "running", "done"]
     assert store.count_pull_requests(WEB) == 230
     assert world.request_count(r"/graphql$") == 5  # every page fetched exactly once across the slices
-    record = store.get_repo_record(BACKFILL_RECORD, WEB)
+    record = store.onboarding.get_repo_record(BACKFILL_RECORD, WEB)
     assert (record["state"], record["pull_requests"], record["pages"], record["total"]) == ("done", 230, 5, 230)
     assert record["api_requests"] == world.request_count() and record["profile_version"] == 1
-    profile = store.get_profile(WEB)
+    profile = store.onboarding.get_profile(WEB)
     assert (profile["pr_count"], profile["source"]) == (230, "backfill")
     assert [p["pull_requests"] for p in progress if p["state"] == "running"][-1] == 200
     # The lease is free again: another repository of the installation may start.
-    assert store.acquire_lease(backfill.lease_name(1), "someone", 1)
+    assert store.onboarding.acquire_lease(backfill.lease_name(1), "someone", 1)
 
 
 def test_one_repository_per_installation_at_a_time(world, store, client):
@@ -67,7 +67,7 @@ def test_one_repository_per_installation_at_a_time(world, store, client):
     assert first.state == "running"
     blocked = backfill.BackfillSlice(store, client, API, 1).run()
     assert (blocked.state, blocked.next_in) == ("waiting", backfill.WAIT_SECONDS)
-    assert store.get_repo_record(BACKFILL_RECORD, API)["state"] == "waiting"
+    assert store.onboarding.get_repo_record(BACKFILL_RECORD, API)["state"] == "waiting"
     assert store.count_pull_requests(API) == 0
     run_until_finished(store, client, WEB, pages=10)
     assert backfill.BackfillSlice(store, client, API, 1).run().state == "done"
@@ -83,7 +83,7 @@ def test_a_cancelled_backfill_stops_after_its_page_and_frees_the_installation(wo
 
     result = backfill.BackfillSlice(store, client, WEB, 1, on_progress=cancel_after_first_page).run()
     assert result.state == "cancelled" and result.finished
-    assert store.count_pull_requests(WEB) == 50 and store.get_profile(WEB) is None
+    assert store.count_pull_requests(WEB) == 50 and store.onboarding.get_profile(WEB) is None
     assert backfill.BackfillSlice(store, client, WEB, 1).run().state == "cancelled"  # and stays so
     assert backfill.BackfillSlice(store, client, API, 1).run().state == "done"  # the lease was released
 
@@ -93,7 +93,7 @@ def test_a_backfill_pauses_until_the_reset_when_the_graphql_budget_runs_low(worl
     # The fake reports 4999 points left; a reserve above that means "keep them for scoring".
     result = backfill.BackfillSlice(store, client, WEB, 1, reserve=5000).run()
     assert result.state == "paused" and 3500 < result.next_in <= 3602  # the fake resets in an hour
-    record = store.get_repo_record(BACKFILL_RECORD, WEB)
+    record = store.onboarding.get_repo_record(BACKFILL_RECORD, WEB)
     assert record["state"] == "paused" and record["resumes_at"] and record["pull_requests"] == 50
     assert world.request_count(r"/graphql$") == 1
     assert run_until_finished(store, client, WEB, pages=10)[-1].state == "done"

@@ -192,7 +192,7 @@ def test_cli_writes_the_feature_set_to_s3_on_an_s3_compatible_endpoint(stored, s
     store = open_store(settings)
     try:
         for repo, profile in local.profiles.items():
-            newest = store.get_profile(repo)
+            newest = store.onboarding.get_profile(repo)
             assert (newest["profile"], newest["source"]) == (profile, "preprocess")
     finally:
         store.close()

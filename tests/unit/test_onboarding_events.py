@@ -26,7 +26,7 @@ def test_a_new_installation_queues_one_backfill_per_repository(webhook_client, w
     for repo, job in queued.items():
         assert job["payload"] == {"repo": repo, "installation_id": payload["installation"]["id"],
                                   "delivery_id": "install-1"}
-        assert webhook_store.get_repo_record(BACKFILL_RECORD, repo)["state"] == "queued"
+        assert webhook_store.onboarding.get_repo_record(BACKFILL_RECORD, repo)["state"] == "queued"
 
 
 def test_added_repositories_are_backfilled_and_removed_ones_cancelled(webhook_client, webhook_store):
@@ -41,7 +41,7 @@ def test_added_repositories_are_backfilled_and_removed_ones_cancelled(webhook_cl
     assert post(webhook_client, "installation_repositories", removed).status_code == 202
     assert names[0] not in backfill_jobs(webhook_store)
     assert names[0] in backfill_jobs(webhook_store, "cancelled")
-    assert webhook_store.get_repo_record(BACKFILL_RECORD, names[0])["state"] == "cancelled"
+    assert webhook_store.onboarding.get_repo_record(BACKFILL_RECORD, names[0])["state"] == "cancelled"
     assert names[0] not in webhook_store.get_installation(installation_id)["repositories"]
 
 
@@ -52,4 +52,4 @@ def test_deleting_the_installation_cancels_its_backfills(webhook_client, webhook
     assert post(webhook_client, "installation", deleted).status_code == 202
     assert backfill_jobs(webhook_store) == {}
     for repo in (r["full_name"] for r in created["repositories"]):
-        assert webhook_store.get_repo_record(BACKFILL_RECORD, repo)["state"] == "cancelled"
+        assert webhook_store.onboarding.get_repo_record(BACKFILL_RECORD, repo)["state"] == "cancelled"

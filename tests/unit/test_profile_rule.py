@@ -60,12 +60,12 @@ def test_the_cache_follows_the_newest_version_and_decodes_each_version_once(tmp_
     store = SQLiteStore(tmp_path / "store.sqlite3")
     cache = ProfileCache(store)
     assert cache.lookup("acme/web") == (None, None)
-    store.save_profile("acme/web", big_prs_profile("acme/web").to_dict(), BACKFILL_SOURCE)
+    store.onboarding.save_profile("acme/web", big_prs_profile("acme/web").to_dict(), BACKFILL_SOURCE)
     first, version = cache.lookup("ACME/web")
     assert version == 1 and first.pr_count == 60
     assert cache.lookup("acme/web")[0] is first  # same version: the decoded (and blended) object is kept
     smaller = features.build_profile("acme/web", (features.profile_stats(summarize(d)) for d in make_prs(12, seed=4)))
-    store.save_profile("acme/web", smaller.to_dict(), "preprocess")
+    store.onboarding.save_profile("acme/web", smaller.to_dict(), "preprocess")
     second, version = cache.lookup("acme/web")
     assert version == 2 and second.pr_count == 12 and cache("acme/web") is second
     store.close()

@@ -102,4 +102,4 @@ def test_a_push_to_the_organisation_repository_reaches_every_repository_using_it
 
 def test_offline_without_a_client_the_defaults_apply_and_nothing_is_stored(store, settings):
     assert resolve(None, store, REPO, settings).source == DEFAULT
-    assert store.get_repo_record("config", REPO) is None
+    assert store.onboarding.get_repo_record("config", REPO) is None

@@ -16,7 +16,7 @@ def seeded(tmp_path) -> dict:
         store.upsert_pull_request(doc)
     number, sha = docs[0]["number"], docs[0]["head"]["sha"]
     profile = {"repo": "acme/api", "pr_count": 12, "quantiles": {}, "shares": {}, "counts": {}, "version": "1"}
-    store.save_profile("acme/api", profile, "backfill")
+    store.onboarding.save_profile("acme/api", profile, "backfill")
     backfill.queue(store, "acme/new", 9)
     store.save_check_run({"repo": "acme/api", "number": number, "head_sha": sha, "status": "completed",
                           "conclusion": "neutral", "title": "Unusual for this repository", "model_version": "4"})

@@ -252,10 +252,10 @@ def push_example(ref_branch: str | None = "master") -> dict:
 def test_a_push_to_the_default_branch_marks_the_cached_configuration_stale(webhook_client, webhook_store):
     payload = push_example(example("push")["repository"]["default_branch"])
     repo = payload["repository"]["full_name"]
-    webhook_store.save_repo_record("config", repo, {"config": {"sensitivity": 2}, "read_marker": None})
+    webhook_store.onboarding.save_repo_record("config", repo, {"config": {"sensitivity": 2}, "read_marker": None})
     response = post(webhook_client, "push", payload, delivery_id="push-1")
     assert response.status_code == 202 and response.json["outcome"] == "accepted", response.json
-    record = webhook_store.get_repo_record("config", repo)
+    record = webhook_store.onboarding.get_repo_record("config", repo)
     assert record["pushed_sha"] == payload["after"] and record["config"] == {"sensitivity": 2}
     assert pending_jobs(webhook_store) == []  # nothing for the worker: the next PR reads the file
     assert post(webhook_client, "push", payload, delivery_id="push-1").json["outcome"] == "duplicate"
@@ -266,7 +266,7 @@ def test_a_push_elsewhere_than_the_default_branch_is_ignored(webhook_client, web
     payload = push_example(ref)
     response = post(webhook_client, "push", payload)
     assert response.status_code == 202 and response.json["outcome"] == "ignored", response.json
-    assert webhook_store.get_repo_record("config", payload["repository"]["full_name"]) is None
+    assert webhook_store.onboarding.get_repo_record("config", payload["repository"]["full_name"]) is None
 
 
 def test_a_push_without_a_valid_after_sha_is_a_400(webhook_client, webhook_store):
