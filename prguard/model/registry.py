@@ -286,6 +286,7 @@ class ChampionWatcher:
             settings, f"models:/{settings.model_name}/{version}", model_version=version))
         self._clock = clock
         self._lock = threading.Lock()
+        self._settled = threading.Condition(self._lock)  # notified when a refresh ends
         self._bundle: ScorerBundle | None = None
         self._version: str | None = None
         self._checked_at = -math.inf
@@ -302,6 +303,11 @@ class ChampionWatcher:
             if due:
                 self._refreshing = True
                 self._checked_at = self._clock()
+            elif self._bundle is None and self._refreshing:
+                # Another job thread is loading the first champion: wait for it rather than score
+                # without a model (a worker runs several jobs at once).
+                self._settled.wait_for(lambda: not self._refreshing)
+                return self._bundle
             bundle = self._bundle
         if due:
             if bundle is None:
@@ -324,3 +330,4 @@ class ChampionWatcher:
         finally:
             with self._lock:
                 self._refreshing = False
+                self._settled.notify_all()
