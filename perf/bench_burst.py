@@ -19,6 +19,7 @@ one installation arriving less than the interval apart, more than 80 in a minute
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import os
 import random
@@ -95,10 +96,11 @@ def completed_at(fake: FakeGitHub, shas: set[str], done: dict[str, float]) -> No
 
 
 def send(client, fake: FakeGitHub, owner: dict[str, int], count: int, seconds: float,
-         rng: random.Random, timeout: float) -> tuple[dict[str, float], dict[str, float]]:
+         rng: random.Random, timeout: float) -> tuple[dict[str, float], dict[str, float], Counter]:
     """Open ``count`` PRs round-robin over the repositories, evenly within ``seconds``; wait for every
-    check run. Returns (head sha -> delivery time, head sha -> completion time)."""
+    check run. Returns (head sha -> delivery time, head sha -> completion time, PRs per installation)."""
     repos = sorted(owner)
+    per_installation: Counter = Counter()
     sent: dict[str, float] = {}
     done: dict[str, float] = {}
     start = time.time()
@@ -109,6 +111,7 @@ def send(client, fake: FakeGitHub, owner: dict[str, int], count: int, seconds: f
         if delay > 0:
             time.sleep(delay)
         sent[pr["head"]["sha"]] = time.time()
+        per_installation[owner[repo]] += 1
         response = post(client, "pull_request", pull_request_event("opened", pr, owner[repo]))
         if response.status_code != 202:
             raise SystemExit(f"delivery answered {response.status_code}: {response.get_data(as_text=True)}")
@@ -119,7 +122,7 @@ def send(client, fake: FakeGitHub, owner: dict[str, int], count: int, seconds: f
             raise SystemExit(f"only {len(done)} of {count} check runs completed within {timeout:.0f} s")
         time.sleep(0.02)
         completed_at(fake, set(sent), done)
-    return sent, done
+    return sent, done, per_installation
 
 
 def write_times(requests: list[dict], owner: dict[str, int]) -> dict[int, list[float]]:
@@ -163,13 +166,12 @@ def percentile(values: list[float], share: float) -> float:
 def phase(fake: FakeGitHub, client, owner: dict[str, int], count: int, seconds: float, rng: random.Random,
           interval: float, timeout: float) -> dict:
     fake.clear_log()
-    sent, done = send(client, fake, owner, count, seconds, rng, timeout)
+    sent, done, per_installation = send(client, fake, owner, count, seconds, rng, timeout)
     latencies = [done[sha] - sent[sha] for sha in sent]
     requests = list(fake.requests)
     times = write_times(requests, owner)
     writes = sum(1 for r in requests if r["method"] in WRITE_METHODS and not NOT_CONTENT.search(r["path"]))
-    largest = max(sum(1 for i in range(count) if owner[sorted(owner)[i % len(owner)]] == inst)
-                  for inst in set(owner.values()))
+    largest = max(per_installation.values())
     return {"prs": count, "interval_s": interval, "drain_s": max(done.values()) - min(sent.values()),
             "largest": largest, "bound_s": largest * interval, "p50_s": percentile(latencies, 0.5),
             "p95_s": percentile(latencies, 0.95), "requests_per_pr": len(requests) / count,
