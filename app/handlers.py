@@ -148,11 +148,13 @@ def handle_pull_request(store, payload: dict[str, Any], delivery: Delivery) -> O
     if delivery.action not in SCORE_ACTIONS and delivery.action != "closed":
         return _ignored(f"pull_request action {delivery.action!r} does not change the score")
     installation_id = payloads.installation_id(payload)
-    pr, repo, number, head_sha = payloads.pull_request(payload)
+    pr, ident = payloads.pull_request(payload)
+    repo, number, head_sha = ident.repo, ident.number, ident.head_sha
     closed = delivery.action == "closed"
     # The store queues the job only if the stored PR is still open at this head afterwards: an older
     # delivery arriving late must not score a superseded head or a closed PR.
     accepted = _accept(store, payload, delivery, installation_id, pull_request=pr,
+                       pull_request_identity=ident,
                        cancel_prefix=jobs.pr_prefix(repo, number) if closed else None,
                        jobs=() if closed else _encoded(_score_jobs(repo, [number], head_sha,
                                                                    installation_id, delivery, force=False)))

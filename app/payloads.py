@@ -5,7 +5,7 @@ from typing import Any
 
 from prguard import validation
 from prguard.store import InvalidPullRequest
-from prguard.store.docs import identify_pull_request
+from prguard.store.docs import PullRequestIdentity, identify_pull_request
 
 
 class BadDelivery(ValueError):
@@ -58,14 +58,13 @@ def sender_login(payload: dict[str, Any]) -> str | None:
     return login if isinstance(login, str) else None
 
 
-def pull_request(payload: dict[str, Any]) -> tuple[dict[str, Any], str, int, str]:
-    """``(pull_request object, base repo full name, number, head sha)``, validated as the store needs it."""
+def pull_request(payload: dict[str, Any]) -> tuple[dict[str, Any], PullRequestIdentity]:
+    """``(pull_request object, its identity)``, validated as the store needs it."""
     pr = obj(payload, "pull_request")
     try:
-        ident = identify_pull_request(pr)
+        return pr, identify_pull_request(pr)
     except InvalidPullRequest as exc:
         raise BadDelivery(f"pull_request: {exc}") from None
-    return pr, ident.repo, ident.number, ident.head_sha
 
 
 def push(payload: dict[str, Any]) -> tuple[str, str, str]:

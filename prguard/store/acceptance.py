@@ -52,14 +52,17 @@ class Acceptance:
     jobs: tuple[JobSpec, ...] = ()
     reclaim_after: float = DELIVERY_RECLAIM_SECONDS
     received_at: dt.datetime | None = None
-    # The PR's key fields, worked out once here for the adapters.
-    pull_request_identity: PullRequestIdentity | None = dataclasses.field(init=False, default=None,
-                                                                          compare=False, repr=False)
+    # The PR's key fields (docs.identify_pull_request of ``pull_request``), for the adapters: worked out
+    # here unless the caller, which validated the PR already, passes them.
+    pull_request_identity: PullRequestIdentity | None = dataclasses.field(default=None, compare=False,
+                                                                          repr=False)
 
     def __post_init__(self):
         # Refused here, before anything is claimed: bad input must not leave a claim behind.
         check_reclaim_after(self.reclaim_after)
-        if self.pull_request is not None:
+        if self.pull_request is None:
+            object.__setattr__(self, "pull_request_identity", None)
+        elif self.pull_request_identity is None:
             object.__setattr__(self, "pull_request_identity", identify_pull_request(self.pull_request))
 
 

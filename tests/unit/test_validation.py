@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from prguard import validation
 from tests.support.npm_packages import examples_for
@@ -105,3 +107,47 @@ def test_timestamp_reads_githubs_times_as_utc(text, expected):
 def test_timestamp_refuses_times_outside_the_range_and_never_overflows(text):
     with pytest.raises(ValueError, match="'updated_at' must be"):
         validation.timestamp(text, "updated_at", now=NOW)
+
+
+# ---- the fast path (orjson) answers exactly as the reference reader -----------------------------------
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.text() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-2**66, max_value=2**66) | st.sampled_from([2**63 - 1, 2**63, 2**64, -2**63]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=25)
+
+
+def _answer(read, data):
+    try:
+        return "value", read(data)
+    except validation.InvalidJSON as exc:
+        return "refused", str(exc)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_json_values, ascii_only=st.booleans(), as_bytes=st.booleans())
+def test_loads_answers_as_the_reference_reader_on_any_json(value, ascii_only, as_bytes):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    data = text.encode("utf-8", "surrogatepass") if as_bytes else text
+    assert _answer(validation.loads, data) == _answer(validation._strict_loads, data)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet='[]{}",:0123456789.eE-+ \\untrufalsd\ud800\x00', max_size=40))
+def test_loads_answers_as_the_reference_reader_on_any_text(text):
+    for data in (text, text.encode("utf-8", "surrogatepass")):
+        assert _answer(validation.loads, data) == _answer(validation._strict_loads, data)
+
+
+@pytest.mark.parametrize("text", ["[" * 64 + "]" * 64, "[" * 65 + "]" * 65, str(2**63 - 1), str(2**63),
+                                  str(2**64), str(-2**63), "1e19", "-1e19", '{"a\\u0000": 1}', '"\\u00e9"'])
+def test_loads_at_every_limit_answers_as_the_reference_reader(text):
+    assert _answer(validation.loads, text.encode()) == _answer(validation._strict_loads, text.encode())
+
+
+@pytest.mark.parametrize("event", ["pull_request", "check_run", "installation"])
+def test_githubs_example_payloads_are_read_by_the_fast_path(event):
+    # The fast path is the point: a GitHub delivery must not fall through to the reference reader.
+    for payload in examples_for(event):
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        assert validation._fast_loads(body) is not validation._UNSETTLED
