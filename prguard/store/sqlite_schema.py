@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -72,12 +73,24 @@ MIGRATIONS = {
 }
 
 
+def os_thread_local() -> threading.local:
+    """Storage per operating-system thread, also where gevent has patched ``threading.local`` to be per
+    greenlet: the webhook service's gevent workers run each client connection in a new greenlet, and
+    a SQLite connection per greenlet was one more open file per GitHub connection, never closed.
+    Greenlets of one thread may share a connection because a store call never yields to another
+    greenlet (sqlite3 does no gevent I/O), so no call sees another's transaction half done."""
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_object_patched("threading", "local"):
+        return monkey.get_original("threading", "local")()
+    return threading.local()
+
+
 class SQLiteConnections:
     """Hands each thread of each process its own connection, opening the file and schema on first use."""
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
-        self._local = threading.local()
+        self._local = os_thread_local()
         self._lock = threading.Lock()
         self._opened: list[tuple[int, sqlite3.Connection]] = []
         self._schema_ready_pid: int | None = None
@@ -122,7 +135,7 @@ class SQLiteConnections:
             self._opened = [item for item in self._opened if item[0] != pid]
         for conn in mine:
             conn.close()
-        self._local = threading.local()
+        self._local = os_thread_local()
 
 
 @contextlib.contextmanager
