@@ -85,15 +85,15 @@ def _fresh_pull_request(ctx: JobContext, client: GitHubReader, repo: str,
     doc = client.get_pull_request(repo, number)
     if doc is None:
         return None
-    ctx.store.upsert_pull_request(doc)
-    return ctx.store.get_pull_request(repo, number) or doc
+    ctx.store.prs.upsert(doc)
+    return ctx.store.prs.get(repo, number) or doc
 
 
 def load_pull_request(ctx: JobContext, client: GitHubReader | None, repo: str, number: int,
                       head_sha: str) -> dict | None:
     """The PR as stored; from the API when the store lacks it or shows another head SHA (the store
     may lag behind a check_suite event, so only GitHub can say the job's SHA was superseded)."""
-    doc = ctx.store.get_pull_request(repo, number)
+    doc = ctx.store.prs.get(repo, number)
     if client is not None and (doc is None or _head_sha(doc) != head_sha):
         doc = _fresh_pull_request(ctx, client, repo, number)
     return doc
@@ -105,7 +105,7 @@ def with_files(ctx: JobContext, client: GitHubReader | None, doc: dict[str, Any]
     if doc.get("files") is not None or client is None:
         return doc  # offline without a token, files stay unknown: the features tell unknown from zero
     files = list(client.list_pull_request_files(repo, number))[:MAX_FILES]
-    ctx.store.set_pull_request_files(repo, number, head_sha, files)
+    ctx.store.prs.set_files(repo, number, head_sha, files)
     return dict(doc, files=files)
 
 
@@ -177,7 +177,7 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         score = {"repo": repo, "number": number, "head_sha": head_sha,
                  **model.score_summaries([summary], [profile])[0]}
         score = judged_score(score, config, author(doc))
-        history = HistoryNote.of(profile, version, ctx.store.count_pull_requests(repo),
+        history = HistoryNote.of(profile, version, ctx.store.prs.count(repo),
                                  ctx.settings.min_history_prs)
         output = render_score(score, sensitive, config.unusual_conclusion, key_values(summary, profile),
                               history, report.findings, severity, report.notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from prguard.store.onboarding import OnboardingStore
 from prguard.store.pacing import WritePacing
@@ -13,6 +13,7 @@ from prguard.states import DeliveryState, JobState
 if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
     from prguard.store.jobs import JobQueue
+    from prguard.store.prs import PullRequests
 
 # The names the adapters use, as plain strings (what both databases hand back); the states themselves
 # are prguard.states.JobState and DeliveryState.
@@ -78,6 +79,7 @@ class Store(abc.ABC):
 
     # Composed rather than inherited: concerns with their own ports (each adapter builds them on its
     # own connection), so no part borrows another's internals.
+    prs: "PullRequests"  # pull request documents (prguard/store/prs.py)
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
     onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
@@ -89,56 +91,6 @@ class Store(abc.ABC):
 
     def close(self) -> None:
         """Release connections."""
-
-    # ---- pull requests ---------------------------------------------------------------------------
-    @abc.abstractmethod
-    def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
-        """Insert or replace a PR document (GitHub's REST shape, optional ``files``).
-
-        Keyed by ``base.repo.full_name`` (case-insensitive) + ``number``. A document whose
-        ``updated_at`` is older than the stored one is ignored (returns False); an equal one replaces
-        it (webhook edits can share a second). When the new document has no ``files`` but the stored
-        one has files for the same head SHA, the stored files are kept; a new head SHA drops them.
-        Raises InvalidPullRequest (naming the field) when number, base.repo.full_name, head.sha or
-        updated_at is missing or malformed. Returns True when the store changed (re-upserting the
-        stored document returns False).
-        """
-
-    @abc.abstractmethod
-    def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
-        """The stored document (plain JSON values), or None."""
-
-    @abc.abstractmethod
-    def set_pull_request_files(self, repo: str, number: int, head_sha: str, files: list[dict]) -> bool:
-        """Attach the files list if the stored PR still has ``head_sha``; returns whether it did."""
-
-    @abc.abstractmethod
-    def iter_pull_requests(self, repo: str | None = None) -> Iterator[dict[str, Any]]:
-        """All stored PR documents (of one repository when given), ordered by repository, number."""
-
-    @abc.abstractmethod
-    def count_pull_requests(self, repo: str | None = None) -> int:
-        ...
-
-    @abc.abstractmethod
-    def partition_pull_requests(self, partitions: int) -> list[dict[str, Any]]:
-        """Split the PR collection into at most ``partitions`` key ranges of similar size.
-
-        Returns JSON-serialisable range descriptions for ``iter_pull_request_range`` (opaque: their
-        keys differ per adapter); together they cover every PR exactly once, and PRs added later
-        still fall in exactly one range. Used by the Spark data source to read in parallel.
-        Raises ValueError unless ``partitions`` >= 1.
-        """
-
-    @abc.abstractmethod
-    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-        """``(PR key, document)`` for every PR in one range. Readers check each document themselves
-        (a batch job skips and logs one it cannot use, by its key); a stored text the database cannot
-        decode comes as ``(key, None)`` rather than stopping the iteration."""
-
-    @abc.abstractmethod
-    def list_repositories(self) -> list[str]:
-        """Repository full names that have at least one stored PR, sorted case-insensitively."""
 
     # ---- webhook deliveries ----------------------------------------------------------------------
     # A delivery id is claimed ("processing") before its work is stored and completed ("done") after,

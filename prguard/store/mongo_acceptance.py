@@ -11,7 +11,7 @@ from prguard.store.mongo_jobs import cancel_pending, insert_job
 
 
 class MongoAcceptance:
-    """Mixed into MongoStore (which supplies ``_db``, the delivery methods and ``_write_pull_request``).
+    """Mixed into MongoStore (which supplies ``_db``, the delivery methods and ``prs.write``).
 
     Why these round trips and not fewer. MongoDB has multi-document transactions only on a replica set
     (and they add their own round trips: start, commit), and PRGuard also runs on a standalone server,
@@ -57,7 +57,7 @@ class MongoAcceptance:
                 pass  # an installation event recorded it meanwhile; that record wins
         allowed = True
         if acceptance.pull_request is not None:
-            _, head_sha, state = self._write_pull_request(acceptance.pull_request)
+            _, head_sha, state = self.prs.write(acceptance.pull_request)
             allowed = jobs_allowed(acceptance, head_sha, state)
         cancelled = 0
         if acceptance.cancel_prefix is not None:

@@ -4,23 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from typing import Any, Iterator
+from typing import Any
 
 from prguard.store import docs
 from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
-                                check_reclaim_after, pr_key, utcnow)
+                                check_reclaim_after, utcnow)
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
 from prguard.store.sqlite_jobs import SQLiteJobs
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_pacing import SQLitePacing
-from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
-from prguard.store.sqlite_writes import claim_delivery, write_pull_request
+from prguard.store.sqlite_prs import SQLitePullRequests
+from prguard.store.sqlite_schema import SQLiteConnections, by_repo, write_transaction
+from prguard.store.sqlite_writes import claim_delivery
 
 _ms = docs.to_millis
-
-
-def _by_repo(repo: str | None) -> tuple[str, tuple]:
-    return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
 
 
 class SQLiteStore(SQLiteAcceptance, Store):
@@ -32,6 +29,7 @@ class SQLiteStore(SQLiteAcceptance, Store):
         self.pacing = SQLitePacing(self._conns)
         self.jobs = SQLiteJobs(self._conns)
         self.onboarding = SQLiteOnboarding(self._conns)
+        self.prs = SQLitePullRequests(self._conns)
 
     @property
     def _db(self):
@@ -42,64 +40,6 @@ class SQLiteStore(SQLiteAcceptance, Store):
 
     def close(self) -> None:
         self._conns.close()
-
-    # ---- pull requests ---------------------------------------------------------------------------
-    def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
-        ident, text = docs.identify_pull_request(doc), docs.pull_request_json(doc)
-        with write_transaction(self._db) as db:
-            return write_pull_request(db, doc, ident, text)[0]
-
-    def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT doc FROM pull_requests WHERE pr_key = ?",
-                               (pr_key(repo, number),)).fetchone()
-        return json.loads(row["doc"]) if row else None
-
-    def set_pull_request_files(self, repo: str, number: int, head_sha: str, files: list[dict]) -> bool:
-        key = pr_key(repo, number)
-        with write_transaction(self._db) as db:
-            row = db.execute("SELECT doc FROM pull_requests WHERE pr_key = ? AND head_sha = ?",
-                             (key, head_sha)).fetchone()
-            if row is None:
-                return False
-            doc = json.loads(row["doc"])
-            doc["files"] = docs.plain_json({"files": files})["files"]
-            db.execute("UPDATE pull_requests SET doc = ? WHERE pr_key = ?", (json.dumps(doc), key))
-        return True
-
-    def iter_pull_requests(self, repo: str | None = None) -> Iterator[dict[str, Any]]:
-        where, args = _by_repo(repo)
-        cursor = self._db.execute(f"SELECT doc FROM pull_requests {where} ORDER BY repo_key, number", args)
-        for row in cursor:
-            yield json.loads(row["doc"])
-
-    def count_pull_requests(self, repo: str | None = None) -> int:
-        where, args = _by_repo(repo)
-        return self._db.execute(f"SELECT COUNT(*) FROM pull_requests {where}", args).fetchone()[0]
-
-    def partition_pull_requests(self, partitions: int) -> list[dict[str, Any]]:
-        """Ranges of rowids; the first and last are open-ended so PRs added later still land in one."""
-        db = self._db
-        total = db.execute("SELECT COUNT(*) FROM pull_requests").fetchone()[0]
-        bounds = [db.execute("SELECT rowid FROM pull_requests ORDER BY rowid LIMIT 1 OFFSET ?",
-                             (offset,)).fetchone()[0] for offset in docs.split_points(total, partitions)]
-        edges = [None, *bounds, None]
-        return [{"rowid_from": lo, "rowid_to": hi} for lo, hi in zip(edges, edges[1:])]
-
-    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        lo, hi = key_range.get("rowid_from"), key_range.get("rowid_to")
-        cursor = self._db.execute(
-            "SELECT pr_key, doc FROM pull_requests"
-            " WHERE (? IS NULL OR rowid >= ?) AND (? IS NULL OR rowid < ?) ORDER BY rowid", (lo, lo, hi, hi))
-        for row in cursor:
-            try:
-                doc = json.loads(row["doc"])
-            except (ValueError, RecursionError):
-                doc = None
-            yield row["pr_key"], doc
-
-    def list_repositories(self) -> list[str]:
-        rows = self._db.execute("SELECT MIN(repo) FROM pull_requests GROUP BY repo_key ORDER BY repo_key")
-        return [row[0] for row in rows]
 
     # ---- webhook deliveries ----------------------------------------------------------------------
     def record_delivery(self, delivery_id: str, event: str, action: str | None,
@@ -193,7 +133,7 @@ class SQLiteStore(SQLiteAcceptance, Store):
         return docs.decode_times(json.loads(row[0]), docs.CHECK_RUN_TIME_FIELDS) if row else None
 
     def list_check_runs(self, repo: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        where, args = _by_repo(repo)
+        where, args = by_repo(repo)
         rows = self._db.execute(f"SELECT record FROM check_runs {where} ORDER BY updated_at DESC, repo_key,"
                                 " head_sha LIMIT ?", (*args, int(limit)))
         return [docs.decode_times(json.loads(row[0]), docs.CHECK_RUN_TIME_FIELDS) for row in rows]
@@ -215,7 +155,7 @@ class SQLiteStore(SQLiteAcceptance, Store):
                          (repo.lower(), int(number), head_sha, label, repo, user, _ms(utcnow())))
 
     def list_feedback(self, repo: str | None = None) -> list[dict[str, Any]]:
-        where, args = _by_repo(repo)
+        where, args = by_repo(repo)
         rows = self._db.execute(f"SELECT * FROM feedback {where}"
                                 " ORDER BY created_at, repo_key, number, head_sha, label", args)
         return [{"repo": r["repo"], "number": r["number"], "head_sha": r["head_sha"], "label": r["label"],

@@ -10,7 +10,7 @@ def test_file_and_schema_are_created_on_first_use_in_wal_mode(tmp_path):
     path = tmp_path / "deep" / "dir" / "prguard.sqlite3"
     store = SQLiteStore(path)
     assert not path.parent.exists()  # constructing (e.g. in an app factory) touches no disk
-    assert store.count_pull_requests() == 0
+    assert store.prs.count() == 0
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

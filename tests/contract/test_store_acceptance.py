@@ -37,7 +37,7 @@ def test_a_new_delivery_stores_its_pr_and_jobs_and_is_done(store):
     assert [job["id"] for job in store.jobs.list("pending")] == list(accepted.job_ids)
     payload = store.jobs.get(accepted.job_ids[0])["payload"]
     assert payload == {"number": 1, "head_sha": "a" * 40, "delivery_id": "d-1"}
-    assert store.get_pull_request("octo/repo", 1)["title"] == "PR 1"
+    assert store.prs.get("octo/repo", 1)["title"] == "PR 1"
     delivery = store.get_delivery("d-1")
     assert (delivery["state"], delivery["event"], delivery["claims"]) == ("done", "pull_request", 1)
     installation = store.get_installation(INSTALLATION)  # first seen here: recorded as active
@@ -57,7 +57,7 @@ def test_an_inactive_installation_stops_before_the_claim(store):
     accepted = store.accept_delivery(opened())
     assert (accepted.outcome, accepted.installation_status) == (INACTIVE, "suspended")
     assert store.get_delivery("d-1") is None  # a redelivery after unsuspending is processed
-    assert store.get_pull_request("octo/repo", 1) is None and store.jobs.list() == []
+    assert store.prs.get("octo/repo", 1) is None and store.jobs.list() == []
     store.upsert_installation(INSTALLATION, "octo", "active")
     assert store.accept_delivery(opened()).outcome == ACCEPTED
 
@@ -67,7 +67,7 @@ def test_a_late_delivery_for_a_superseded_head_or_a_closed_pr_queues_nothing(sto
     late = store.accept_delivery(opened("old", sha="a" * 40))
     assert (late.outcome, late.job_ids, late.done) == (STALE, (), True)
     assert store.get_delivery("old")["state"] == "done"
-    assert store.get_pull_request("octo/repo", 1)["head"]["sha"] == "b" * 40
+    assert store.prs.get("octo/repo", 1)["head"]["sha"] == "b" * 40
     closed = pr_doc(sha="b" * 40, state="closed", updated_at="2024-05-03T00:00:00Z")
     shut = store.accept_delivery(Acceptance("close", "pull_request", "closed", INSTALLATION, "octo",
                                             pull_request=closed, cancel_prefix="score:octo/repo#1:"))
@@ -187,4 +187,4 @@ def test_concurrent_deliveries_of_different_prs_each_get_their_job(store):
                                         for n in range(5)])
     job_ids = [job_id for chunk in results for accepted in chunk for job_id in accepted.job_ids]
     assert len(set(job_ids)) == 30 == len(store.jobs.list())
-    assert store.count_pull_requests() == 30
+    assert store.prs.count() == 30

@@ -72,14 +72,14 @@ def test_concurrent_reclaims_of_a_stuck_delivery_exactly_one_wins(store):
 
 def test_concurrent_pr_updates_keep_the_newest(store):
     files = [{"filename": "a.py", "status": "added", "additions": 1, "deletions": 0, "changes": 1}]
-    store.upsert_pull_request(pr_doc(files=files, updated_at="2024-05-01T00:00:00Z"))
+    store.prs.upsert(pr_doc(files=files, updated_at="2024-05-01T00:00:00Z"))
 
     def write(i):
         for minute in range(10):
-            store.upsert_pull_request(pr_doc(title=f"{i}-{minute}", updated_at=f"2024-05-01T0{i}:{minute:02d}:00Z"))
+            store.prs.upsert(pr_doc(title=f"{i}-{minute}", updated_at=f"2024-05-01T0{i}:{minute:02d}:00Z"))
 
     run_threads(THREADS, write)
-    final = store.get_pull_request("octo/repo", 1)
+    final = store.prs.get("octo/repo", 1)
     assert final["updated_at"] == f"2024-05-01T0{THREADS - 1}:09:00Z"
     assert final["title"] == f"{THREADS - 1}-9"
     assert final["files"] == files  # same head SHA throughout: the files survive every rewrite

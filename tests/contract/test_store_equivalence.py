@@ -23,9 +23,9 @@ def typed(value):
 
 def exercise(store) -> dict:
     files = [{"filename": "bin/blob", "status": "added", "additions": 0, "deletions": 0, "changes": 0}]
-    store.upsert_pull_request(pr_doc(files=files, draft=True, body=None, ratio=0.25, nested={"x": [1, 2.5]}))
-    store.upsert_pull_request(pr_doc(number=2, repo="Octo/Other", updated_at="2024-05-01T12:00:00+01:00"))
-    store.set_pull_request_files("octo/other", 2, "a" * 40, files)
+    store.prs.upsert(pr_doc(files=files, draft=True, body=None, ratio=0.25, nested={"x": [1, 2.5]}))
+    store.prs.upsert(pr_doc(number=2, repo="Octo/Other", updated_at="2024-05-01T12:00:00+01:00"))
+    store.prs.set_files("octo/other", 2, "a" * 40, files)
     job_id = store.jobs.enqueue("score", {"repo": "o/r", "n": 1, "f": 1.5, "l": [1, "x"]}, "k1", run_at=T0)
     claimed = store.jobs.claim("w", 30, now=T0)
     store.jobs.fail(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
@@ -40,12 +40,12 @@ def exercise(store) -> dict:
     store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", "maint")
     strip = lambda record: {k: v for k, v in record.items() if k not in GENERATED}  # noqa: E731
     return typed({
-        "prs": list(store.iter_pull_requests()),
+        "prs": list(store.prs.iter()),
         # Ranges split by rowid in SQLite and by key in MongoDB, so only their union is comparable.
-        "ranges": sorted((pr for r in store.partition_pull_requests(2)
-                         for _, pr in store.iter_pull_request_range(r)),
+        "ranges": sorted((pr for r in store.prs.partition(2)
+                         for _, pr in store.prs.iter_range(r)),
                          key=lambda pr: pr["number"]),
-        "repos": store.list_repositories(),
+        "repos": store.prs.repositories(),
         "claimed": (claimed.kind, claimed.payload, claimed.attempts, claimed.lease_expires_at),
         "job": strip(store.jobs.get(job_id)),
         "stats": store.jobs.stats(now=T0 + dt.timedelta(seconds=7)),

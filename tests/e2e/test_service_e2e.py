@@ -63,7 +63,7 @@ def test_webhook_to_check_run_with_the_champions_verdict_and_reasons(service, gi
 
     run = completed_run(github, service, sha)
     assert run["name"] == "PRGuard" and run["external_id"] == f"prguard:{REPO}:{sha}"
-    expected = champion_bundle.score([store.get_pull_request(REPO, 101)])[0]
+    expected = champion_bundle.score([store.prs.get(REPO, 101)])[0]
     assert expected["anomalous"], expected
     assert run["conclusion"] == "neutral"
     # Both kinds of evidence: the shell payload in the title is a finding, the shape is the model's.

@@ -13,7 +13,7 @@ def seeded(tmp_path) -> dict:
     store = SQLiteStore(tmp_path / "prguard.sqlite3")
     docs = make_prs(12, seed=3, repos=("acme/api",))
     for doc in docs:
-        store.upsert_pull_request(doc)
+        store.prs.upsert(doc)
     number, sha = docs[0]["number"], docs[0]["head"]["sha"]
     profile = {"repo": "acme/api", "pr_count": 12, "quantiles": {}, "shares": {}, "counts": {}, "version": "1"}
     store.onboarding.save_profile("acme/api", profile, "backfill")

@@ -25,7 +25,7 @@ def opened_body() -> bytes:
 
 def assert_nothing_stored(store):
     assert store.jobs.list() == []
-    assert store.count_pull_requests() == 0
+    assert store.prs.count() == 0
     assert store.list_installations() == []
     assert store.record_delivery(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
 

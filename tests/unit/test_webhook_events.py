@@ -50,7 +50,7 @@ def test_pull_request_action_stores_pr_and_queues_one_score_job(webhook_client, 
     response = post(webhook_client, "pull_request", payload, delivery_id=f"d-{action}")
     assert response.status_code == 202, response.json
     assert response.json["outcome"] == "accepted"
-    stored = webhook_store.get_pull_request(repo, pr["number"])
+    stored = webhook_store.prs.get(repo, pr["number"])
     assert stored["head"]["sha"] == pr["head"]["sha"]
     [job] = pending_jobs(webhook_store)
     assert job["kind"] == jobs.SCORE_PULL_REQUEST
@@ -102,7 +102,7 @@ def test_closed_updates_the_pr_and_cancels_its_pending_job(webhook_client, webho
     assert pending_jobs(webhook_store) == []
     assert [j["state"] for j in webhook_store.jobs.list()] == ["cancelled"]
     pr = closed["pull_request"]
-    assert webhook_store.get_pull_request(pr["base"]["repo"]["full_name"], pr["number"])["state"] == "closed"
+    assert webhook_store.prs.get(pr["base"]["repo"]["full_name"], pr["number"])["state"] == "closed"
 
 
 def test_late_delivery_of_an_older_push_queues_nothing(webhook_client, webhook_store):
@@ -119,7 +119,7 @@ def test_late_delivery_of_an_older_push_queues_nothing(webhook_client, webhook_s
 def test_other_pull_request_actions_are_ignored(webhook_client, webhook_store, action):
     response = post(webhook_client, "pull_request", example("pull_request", action))
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.jobs.list() == [] and webhook_store.count_pull_requests() == 0
+    assert webhook_store.jobs.list() == [] and webhook_store.prs.count() == 0
 
 
 @pytest.mark.parametrize("action", ["requested", "rerequested"])
@@ -225,7 +225,7 @@ def test_events_of_an_inactive_installation_are_ignored(webhook_client, webhook_
     post(webhook_client, "installation", lifecycle)
     response = post(webhook_client, "pull_request", payload)
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.jobs.list() == [] and webhook_store.count_pull_requests() == 0
+    assert webhook_store.jobs.list() == [] and webhook_store.prs.count() == 0
     # Unsuspending brings it back.
     post(webhook_client, "installation", {**lifecycle, "action": "unsuspend"})
     assert post(webhook_client, "pull_request", payload).status_code == 202

@@ -102,7 +102,7 @@ def test_a_pull_request_whose_transaction_failed_leaves_nothing_and_its_redelive
     first = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
     assert first.status_code == 503, first.json
     assert webhook_store.get_delivery(DELIVERY) is None
-    assert webhook_store.count_pull_requests() == 0 and webhook_store.jobs.list() == []
+    assert webhook_store.prs.count() == 0 and webhook_store.jobs.list() == []
 
     webhook_store._db.execute("DROP TRIGGER temp.jobs_down")
     retry = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)

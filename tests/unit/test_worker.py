@@ -67,7 +67,7 @@ def press(store, run_id, user="bob", head_sha=SHA):
 
 
 def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harness, github, store):
-    harness.store.upsert_pull_request(pr_doc(additions=500))
+    harness.store.prs.upsert(pr_doc(additions=500))
     job_id = harness.enqueue()
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
@@ -85,7 +85,7 @@ def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harne
     assert record["check_run_id"] == run["id"] and record["posted"] is True and record["conclusion"] == "neutral"
     assert store.get_score(REPO, SHA)["model_version"] == "3"
     # Files were fetched once and stored with the PR.
-    assert store.get_pull_request(REPO, NUMBER)["files"][0]["filename"] == ".github/workflows/ci.yml"
+    assert store.prs.get(REPO, NUMBER)["files"][0]["filename"] == ".github/workflows/ci.yml"
 
 
 class SteppingClock:
@@ -135,7 +135,7 @@ def test_pr_missing_from_the_store_is_fetched_from_the_api(harness, github, stor
     harness.enqueue()
     harness.drain()
     assert github.count("get_pull_request") == 1
-    assert store.get_pull_request(REPO, NUMBER)["head"]["sha"] == SHA
+    assert store.prs.get(REPO, NUMBER)["head"]["sha"] == SHA
     assert len(github.runs) == 1
 
 
@@ -191,7 +191,7 @@ def test_rerun_updates_the_same_run_and_a_plain_duplicate_does_nothing(harness, 
 
 def test_superseded_head_sha_completes_without_posting(harness, github, store):
     github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="b" * 40, additions=5)
-    store.upsert_pull_request(pr_doc(head_sha="b" * 40, additions=5))
+    store.prs.upsert(pr_doc(head_sha="b" * 40, additions=5))
     job_id = harness.enqueue(head_sha=SHA)
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
@@ -275,7 +275,7 @@ def test_rate_limit_wait_longer_than_the_client_allows_delays_the_retry(harness,
 
 def test_offline_mode_records_runs_marked_not_posted(store, settings, github):
     harness = Harness(store, settings, github, offline=True)
-    store.upsert_pull_request(pr_doc(additions=500))
+    store.prs.upsert(pr_doc(additions=500))
     harness.enqueue()
     harness.drain()
     record = store.get_check_run(REPO, SHA)
