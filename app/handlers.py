@@ -88,10 +88,10 @@ def _refusal(accepted: Accepted, delivery: Delivery, installation_id: int | None
 
 def _claim(store, delivery: Delivery) -> Outcome | None:
     """Claim the delivery id; None when this request holds the claim, else the answer to give."""
-    if store.record_delivery(delivery.id, delivery.event, delivery.action,
-                             reclaim_after=delivery.reclaim_after):
+    if store.deliveries.claim(delivery.id, delivery.event, delivery.action,
+                              reclaim_after=delivery.reclaim_after):
         return None
-    return _refusal(acceptance.refused(store.get_delivery(delivery.id)), delivery)
+    return _refusal(acceptance.refused(store.deliveries.get(delivery.id)), delivery)
 
 
 def _accept(store, payload: dict[str, Any], delivery: Delivery, installation_id: int, **work) -> Accepted:

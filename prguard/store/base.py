@@ -12,6 +12,7 @@ from prguard.states import DeliveryState, JobState
 
 if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
+    from prguard.store.deliveries import Deliveries
     from prguard.store.jobs import JobQueue
     from prguard.store.prs import PullRequests
 
@@ -80,6 +81,7 @@ class Store(abc.ABC):
     # Composed rather than inherited: concerns with their own ports (each adapter builds them on its
     # own connection), so no part borrows another's internals.
     prs: "PullRequests"  # pull request documents (prguard/store/prs.py)
+    deliveries: "Deliveries"  # webhook delivery claims (prguard/store/deliveries.py)
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
     onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
@@ -92,37 +94,7 @@ class Store(abc.ABC):
     def close(self) -> None:
         """Release connections."""
 
-    # ---- webhook deliveries ----------------------------------------------------------------------
-    # A delivery id is claimed ("processing") before its work is stored and completed ("done") after,
-    # so a receiver that fails in between leaves a claim a later redelivery can take over: GitHub
-    # never redelivers on its own, and a manual redelivery keeps the id.
-    @abc.abstractmethod
-    def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None,
-                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
-        """Claim the delivery id for processing, atomically; True when this caller holds the claim.
-
-        True for a new id (stored as ``processing``, ``claimed_at`` = ``received_at``, default now),
-        and True when the id is still ``processing`` and was claimed at least ``reclaim_after``
-        seconds before ``received_at`` (its receiver died or failed before completing): the claim
-        moves to this caller. False otherwise: the id is done, or claimed less than ``reclaim_after``
-        ago. Of several callers re-claiming one stuck id at once exactly one gets True.
-        Raises ValueError unless ``reclaim_after`` > 0.
-        """
-
-    @abc.abstractmethod
-    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
-        """Mark a ``processing`` delivery ``done`` (for good: it is never re-claimed). True if it
-        changed; False for an unknown id or one already done."""
-
-    @abc.abstractmethod
-    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
-        """``{delivery_id, event, action, state, received_at, claimed_at, completed_at, claims}`` or None.
-
-        ``state`` is ``processing`` or ``done``; ``received_at`` is the first claim, ``claimed_at``
-        the latest, ``claims`` how many times the id was claimed; ``completed_at`` is None until done.
-        """
-
+    # ---- use-case operations: writes to several parts at once -------------------------------
     @abc.abstractmethod
     def accept_delivery(self, acceptance: "Acceptance") -> "Accepted":
         """Claim the delivery id and store its whole work (installation, PR, cancellations, jobs),

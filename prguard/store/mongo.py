@@ -1,7 +1,6 @@
 """MongoStore: the production store on MongoDB (pymongo), built on single-document atomic operations."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from typing import Any
 
@@ -9,16 +8,16 @@ from pymongo import ASCENDING, DESCENDING, MongoClient
 from pymongo.errors import DuplicateKeyError
 
 from prguard.store import docs
-from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
-                                check_reclaim_after, utcnow)
+from prguard.store.base import Store, utcnow
 from prguard.store.mongo_acceptance import MongoAcceptance
+from prguard.store.mongo_deliveries import MongoDeliveries
 from prguard.store.mongo_jobs import MongoJobs
 from prguard.store.mongo_onboarding import INDEXES as ONBOARDING_INDEXES, MongoOnboarding
 from prguard.store.mongo_pacing import MongoPacing
 from prguard.store.mongo_prs import INDEXES as PR_INDEXES, MongoPullRequests
 
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
-    # pull_requests, deliveries, installations and watermarks are keyed by their unique ``_id``.
+    # deliveries, installations and watermarks are keyed by their unique ``_id``.
     "jobs": [([("state", ASCENDING), ("run_at", ASCENDING)], {}),
              ([("dedupe_key", ASCENDING), ("state", ASCENDING)], {})],
     "scores": [([("repo_key", ASCENDING), ("head_sha", ASCENDING)], {"unique": True})],
@@ -51,6 +50,7 @@ class MongoStore(MongoAcceptance, Store):
         self.jobs = MongoJobs(lambda: self._db)
         self.onboarding = MongoOnboarding(lambda: self._db)
         self.prs = MongoPullRequests(lambda: self._db)
+        self.deliveries = MongoDeliveries(lambda: self._db)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":
@@ -77,46 +77,6 @@ class MongoStore(MongoAcceptance, Store):
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-
-    # ---- webhook deliveries ----------------------------------------------------------------------
-    def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None,
-                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
-        now = docs.as_utc(received_at or utcnow())
-        stale_before = now - dt.timedelta(seconds=check_reclaim_after(reclaim_after))
-        deliveries = self._db.deliveries
-        try:
-            deliveries.insert_one({"_id": delivery_id, "event": event, "action": action, "received_at": now,
-                                   "state": DELIVERY_PROCESSING, "claimed_at": now, "completed_at": None,
-                                   "claims": 1})
-            return True
-        except DuplicateKeyError:
-            pass
-        # A conditional update is atomic on one document: of racing re-claims the first moves
-        # claimed_at to now, so the others' filter no longer matches. Documents from before claims
-        # existed have no state and never match (they were processed).
-        return deliveries.update_one(
-            {"_id": delivery_id, "state": DELIVERY_PROCESSING, "claimed_at": {"$lte": stale_before}},
-            {"$set": {"event": event, "action": action, "claimed_at": now}, "$inc": {"claims": 1}}
-        ).modified_count == 1
-
-    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
-        return self._db.deliveries.update_one(
-            {"_id": delivery_id, "state": DELIVERY_PROCESSING},
-            {"$set": {"state": DELIVERY_DONE, "completed_at": docs.as_utc(completed_at or utcnow())}}
-        ).modified_count == 1
-
-    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
-        row = self._db.deliveries.find_one({"_id": delivery_id})
-        if row is None:
-            return None
-        received = docs.as_utc(row["received_at"])
-        completed = row.get("completed_at")
-        return {"delivery_id": row["_id"], "event": row["event"], "action": row["action"],
-                "state": row.get("state", DELIVERY_DONE), "received_at": received,
-                "claimed_at": docs.as_utc(row.get("claimed_at") or received),
-                "completed_at": docs.as_utc(completed) if completed is not None else None,
-                "claims": row.get("claims", 1)}
 
     # ---- installations ---------------------------------------------------------------------------
     def upsert_installation(self, installation_id: int, account: str, status: str = "active",

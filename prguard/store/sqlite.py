@@ -1,21 +1,19 @@
 """SQLiteStore: the embedded store, one SQLite file shared by every process on the machine."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from typing import Any
 
 from prguard.store import docs
-from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
-                                check_reclaim_after, utcnow)
+from prguard.store.base import Store, utcnow
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
+from prguard.store.sqlite_deliveries import SQLiteDeliveries
 from prguard.store.sqlite_jobs import SQLiteJobs
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_pacing import SQLitePacing
 from prguard.store.sqlite_prs import SQLitePullRequests
 from prguard.store.sqlite_schema import SQLiteConnections, by_repo, write_transaction
-from prguard.store.sqlite_writes import claim_delivery
 
 _ms = docs.to_millis
 
@@ -30,6 +28,7 @@ class SQLiteStore(SQLiteAcceptance, Store):
         self.jobs = SQLiteJobs(self._conns)
         self.onboarding = SQLiteOnboarding(self._conns)
         self.prs = SQLitePullRequests(self._conns)
+        self.deliveries = SQLiteDeliveries(self._conns)
 
     @property
     def _db(self):
@@ -40,28 +39,6 @@ class SQLiteStore(SQLiteAcceptance, Store):
 
     def close(self) -> None:
         self._conns.close()
-
-    # ---- webhook deliveries ----------------------------------------------------------------------
-    def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None,
-                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
-        return claim_delivery(self._db, delivery_id, event, action, _ms(received_at or utcnow()),
-                              check_reclaim_after(reclaim_after))
-
-    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
-        cursor = self._db.execute(
-            "UPDATE deliveries SET state = ?, completed_at = ? WHERE delivery_id = ? AND state = ?",
-            (DELIVERY_DONE, _ms(completed_at or utcnow()), delivery_id, DELIVERY_PROCESSING))
-        return cursor.rowcount == 1
-
-    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
-        if row is None:
-            return None
-        return {"delivery_id": row["delivery_id"], "event": row["event"], "action": row["action"],
-                "state": row["state"], "received_at": docs.from_millis(row["received_at"]),
-                "claimed_at": docs.from_millis(row["claimed_at"]),
-                "completed_at": docs.from_millis(row["completed_at"]), "claims": row["claims"]}
 
     # ---- installations ---------------------------------------------------------------------------
     def upsert_installation(self, installation_id: int, account: str, status: str = "active",

@@ -12,9 +12,9 @@ T0 = dt.datetime(2030, 1, 1, 12, 0, 0, 123456, tzinfo=dt.timezone.utc)
 
 
 def test_a_delivery_is_recorded_once(store):
-    assert store.record_delivery("d-1", "pull_request", "opened") is True
-    assert store.record_delivery("d-1", "pull_request", "opened") is False
-    assert store.record_delivery("d-2", "ping", None, received_at=T0) is True
+    assert store.deliveries.claim("d-1", "pull_request", "opened") is True
+    assert store.deliveries.claim("d-1", "pull_request", "opened") is False
+    assert store.deliveries.claim("d-2", "ping", None, received_at=T0) is True
 
 
 def seconds(value: float) -> dt.timedelta:
@@ -22,44 +22,44 @@ def seconds(value: float) -> dt.timedelta:
 
 
 def test_a_stuck_delivery_is_reclaimable_after_the_grace_period_not_before(store):
-    assert store.record_delivery("d-1", "pull_request", "opened", received_at=T0, reclaim_after=60)
-    stuck = store.get_delivery("d-1")
+    assert store.deliveries.claim("d-1", "pull_request", "opened", received_at=T0, reclaim_after=60)
+    stuck = store.deliveries.get("d-1")
     assert (stuck["state"], stuck["claims"], stuck["completed_at"]) == ("processing", 1, None)
     assert stuck["received_at"] == stuck["claimed_at"] == docs.as_utc(T0)
-    assert not store.record_delivery("d-1", "pull_request", "opened", received_at=T0 + seconds(59.999),
-                                     reclaim_after=60)
-    assert store.record_delivery("d-1", "pull_request", "opened", received_at=T0 + seconds(60),
-                                 reclaim_after=60)
-    taken = store.get_delivery("d-1")
+    assert not store.deliveries.claim("d-1", "pull_request", "opened", received_at=T0 + seconds(59.999),
+                                      reclaim_after=60)
+    assert store.deliveries.claim("d-1", "pull_request", "opened", received_at=T0 + seconds(60),
+                                  reclaim_after=60)
+    taken = store.deliveries.get("d-1")
     assert (taken["state"], taken["claims"]) == ("processing", 2)
     assert (taken["received_at"], taken["claimed_at"]) == (docs.as_utc(T0), docs.as_utc(T0 + seconds(60)))
     # The grace period runs from the latest claim, and the caller chooses its length.
-    assert not store.record_delivery("d-1", "pull_request", "opened", received_at=T0 + seconds(119),
-                                     reclaim_after=60)
-    assert store.record_delivery("d-1", "pull_request", "opened", received_at=T0 + seconds(65),
-                                 reclaim_after=5)
+    assert not store.deliveries.claim("d-1", "pull_request", "opened", received_at=T0 + seconds(119),
+                                      reclaim_after=60)
+    assert store.deliveries.claim("d-1", "pull_request", "opened", received_at=T0 + seconds(65),
+                                  reclaim_after=5)
 
 
 def test_a_completed_delivery_is_never_reclaimed(store):
-    assert store.record_delivery("d-1", "check_suite", "requested", received_at=T0)
-    assert store.complete_delivery("d-1", completed_at=T0 + seconds(1)) is True
-    assert store.complete_delivery("d-1") is False  # already done
-    done = store.get_delivery("d-1")
+    assert store.deliveries.claim("d-1", "check_suite", "requested", received_at=T0)
+    assert store.deliveries.complete("d-1", completed_at=T0 + seconds(1)) is True
+    assert store.deliveries.complete("d-1") is False  # already done
+    done = store.deliveries.get("d-1")
     assert (done["state"], done["completed_at"], done["event"]) == (
         "done", docs.as_utc(T0 + seconds(1)), "check_suite")
     for later in (seconds(2), seconds(3600), dt.timedelta(days=400)):
-        assert not store.record_delivery("d-1", "check_suite", "requested", received_at=T0 + later,
-                                         reclaim_after=1)
-    assert store.get_delivery("d-1")["claims"] == 1
+        assert not store.deliveries.claim("d-1", "check_suite", "requested", received_at=T0 + later,
+                                          reclaim_after=1)
+    assert store.deliveries.get("d-1")["claims"] == 1
 
 
 def test_unknown_deliveries_and_bad_grace_periods(store):
-    assert store.get_delivery("nope") is None
-    assert store.complete_delivery("nope") is False
+    assert store.deliveries.get("nope") is None
+    assert store.deliveries.complete("nope") is False
     for bad in (0, -1.0):
         with pytest.raises(ValueError, match="reclaim_after"):
-            store.record_delivery("d-1", "ping", None, reclaim_after=bad)
-    assert store.get_delivery("d-1") is None  # nothing recorded by a refused call
+            store.deliveries.claim("d-1", "ping", None, reclaim_after=bad)
+    assert store.deliveries.get("d-1") is None  # nothing recorded by a refused call
 
 
 def test_installations(store):

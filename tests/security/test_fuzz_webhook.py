@@ -150,7 +150,7 @@ def test_5000_signed_malformed_deliveries_get_no_5xx_and_rejected_ones_leave_no_
             now = footprint()
             if response.status_code == 400:
                 assert response.json["error"]
-                assert store.get_delivery(delivery) is None, body[:300]
+                assert store.deliveries.get(delivery) is None, body[:300]
                 assert now == last[0], body[:300]
             last[0] = now
 

@@ -27,7 +27,7 @@ def assert_nothing_stored(store):
     assert store.jobs.list() == []
     assert store.prs.count() == 0
     assert store.list_installations() == []
-    assert store.record_delivery(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
+    assert store.deliveries.claim(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
 
 
 def send(client, body: bytes, **header_changes):

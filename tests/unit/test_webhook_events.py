@@ -39,7 +39,7 @@ def test_ping_answers_200_and_stores_nothing(webhook_client, webhook_store, inde
     response = post(webhook_client, "ping", payload, delivery_id="ping-1")
     assert response.status_code == 200
     assert response.json["outcome"] == "pong"
-    assert webhook_store.record_delivery("ping-1", "ping", None)  # it was not recorded before
+    assert webhook_store.deliveries.claim("ping-1", "ping", None)  # it was not recorded before
 
 
 @pytest.mark.parametrize("action,index", SCORE_EXAMPLES)
@@ -237,7 +237,7 @@ def test_events_prguard_does_not_use_are_ignored_and_not_stored(webhook_client, 
     payload = example(event)
     response = post(webhook_client, event, payload, delivery_id=f"other-{event}")
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.record_delivery(f"other-{event}", event, None)
+    assert webhook_store.deliveries.claim(f"other-{event}", event, None)
     # The helper gave the payload an installation; an ignored event still does not store it.
     assert webhook_store.get_installation(payload["installation"]["id"]) is None
 
