@@ -76,7 +76,7 @@ def _head_sha(doc: dict[str, Any] | None) -> str | None:
 
 
 def _installation_active(store: Store, installation_id: int) -> bool:
-    installation = store.get_installation(installation_id)
+    installation = store.installations.get(installation_id)
     return installation is None or installation.get("status") not in INACTIVE_INSTALLATIONS
 
 

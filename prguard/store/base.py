@@ -13,6 +13,7 @@ from prguard.states import DeliveryState, JobState
 if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
     from prguard.store.deliveries import Deliveries
+    from prguard.store.installations import Installations
     from prguard.store.jobs import JobQueue
     from prguard.store.prs import PullRequests
 
@@ -82,6 +83,7 @@ class Store(abc.ABC):
     # own connection), so no part borrows another's internals.
     prs: "PullRequests"  # pull request documents (prguard/store/prs.py)
     deliveries: "Deliveries"  # webhook delivery claims (prguard/store/deliveries.py)
+    installations: "Installations"  # the App's installations (prguard/store/installations.py)
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
     onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
@@ -104,26 +106,6 @@ class Store(abc.ABC):
         while another holds a young claim) writes nothing; a failure part-way leaves either nothing
         (SQLite: one transaction) or a claim a redelivery takes over after ``reclaim_after`` (MongoDB).
         """
-
-    @abc.abstractmethod
-    def upsert_installation(self, installation_id: int, account: str, status: str = "active",
-                            repositories: list[str] | None = None) -> None:
-        """Create or update an installation; ``status`` is active, suspended or deleted.
-        ``repositories`` (full names) replaces the list when given."""
-
-    @abc.abstractmethod
-    def update_installation_repositories(self, installation_id: int, added: list[str],
-                                         removed: list[str]) -> None:
-        ...
-
-    @abc.abstractmethod
-    def get_installation(self, installation_id: int) -> dict[str, Any] | None:
-        """``{"id", "account", "status", "repositories": [sorted full names], "updated_at"}`` or None.
-        ``account`` is None when only an installation_repositories event has been seen."""
-
-    @abc.abstractmethod
-    def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
-        ...
 
     # ---- scores and check runs -------------------------------------------------------------------
     @abc.abstractmethod

@@ -11,9 +11,11 @@ from prguard.store import docs
 from prguard.store.base import Store, utcnow
 from prguard.store.mongo_acceptance import MongoAcceptance
 from prguard.store.mongo_deliveries import MongoDeliveries
+from prguard.store.mongo_installations import MongoInstallations
 from prguard.store.mongo_jobs import MongoJobs
 from prguard.store.mongo_onboarding import INDEXES as ONBOARDING_INDEXES, MongoOnboarding
 from prguard.store.mongo_pacing import MongoPacing
+from prguard.store.mongo_part import retry_duplicate
 from prguard.store.mongo_prs import INDEXES as PR_INDEXES, MongoPullRequests
 
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
@@ -30,14 +32,6 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
 }
 
 
-def _retry_duplicate(operation):
-    """Run an upsert again once if a concurrent upsert of the same key won the insert."""
-    try:
-        return operation()
-    except DuplicateKeyError:
-        return operation()
-
-
 class MongoStore(MongoAcceptance, Store):
     """The Store on a pymongo ``Database`` (or a compatible one, e.g. mongomock's, in tests)."""
 
@@ -51,6 +45,7 @@ class MongoStore(MongoAcceptance, Store):
         self.onboarding = MongoOnboarding(lambda: self._db)
         self.prs = MongoPullRequests(lambda: self._db)
         self.deliveries = MongoDeliveries(lambda: self._db)
+        self.installations = MongoInstallations(lambda: self._db)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":
@@ -78,49 +73,11 @@ class MongoStore(MongoAcceptance, Store):
         if self._client is not None:
             self._client.close()
 
-    # ---- installations ---------------------------------------------------------------------------
-    def upsert_installation(self, installation_id: int, account: str, status: str = "active",
-                            repositories: list[str] | None = None) -> None:
-        # str(): a StrEnum member is stored as its plain value, as SQLite stores it
-        fields: dict[str, Any] = {"account": account, "status": str(status),
-                                  "updated_at": docs.as_utc(utcnow())}
-        update: dict[str, Any] = {"$set": fields}
-        if repositories is None:
-            update["$setOnInsert"] = {"repositories": []}
-        else:
-            fields["repositories"] = sorted(set(repositories))
-        _retry_duplicate(lambda: self._db.installations.update_one({"_id": int(installation_id)}, update,
-                                                                   upsert=True))
-
-    def update_installation_repositories(self, installation_id: int, added: list[str],
-                                         removed: list[str]) -> None:
-        installations = self._db.installations
-        key = {"_id": int(installation_id)}
-        _retry_duplicate(lambda: installations.update_one(
-            key, {"$addToSet": {"repositories": {"$each": list(added)}},
-                  "$set": {"updated_at": docs.as_utc(utcnow())},
-                  "$setOnInsert": {"account": None, "status": "active"}}, upsert=True))
-        if removed:
-            installations.update_one(key, {"$pull": {"repositories": {"$in": list(removed)}}})
-
-    def get_installation(self, installation_id: int) -> dict[str, Any] | None:
-        row = self._db.installations.find_one({"_id": int(installation_id)})
-        return self._installation(row) if row else None
-
-    def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
-        rows = self._db.installations.find({"status": status} if status else {}, sort=[("_id", 1)])
-        return [self._installation(row) for row in rows]
-
-    @staticmethod
-    def _installation(row: dict[str, Any]) -> dict[str, Any]:
-        return {"id": row["_id"], "account": row["account"], "status": row["status"],
-                "repositories": sorted(row["repositories"]), "updated_at": docs.as_utc(row["updated_at"])}
-
     # ---- scores and check runs -------------------------------------------------------------------
     def save_score(self, record: dict[str, Any]) -> None:
         record = docs.stamped(record, "scored_at", utcnow())
         key = {"repo_key": record["repo"].lower(), "head_sha": record["head_sha"]}
-        _retry_duplicate(lambda: self._db.scores.replace_one(key, {**key, "record": record}, upsert=True))
+        retry_duplicate(lambda: self._db.scores.replace_one(key, {**key, "record": record}, upsert=True))
 
     def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
         row = self._db.scores.find_one({"repo_key": repo.lower(), "head_sha": head_sha})
@@ -131,7 +88,7 @@ class MongoStore(MongoAcceptance, Store):
         record = docs.stamped(record, "updated_at", utcnow())
         key = {"repo_key": record["repo"].lower(), "head_sha": record["head_sha"]}
         update = {f"record.{name}": value for name, value in record.items()}
-        _retry_duplicate(lambda: self._db.check_runs.update_one(
+        retry_duplicate(lambda: self._db.check_runs.update_one(
             key, {"$set": {**update, "updated_at": record["updated_at"]}}, upsert=True))
 
     def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
@@ -149,8 +106,8 @@ class MongoStore(MongoAcceptance, Store):
         return row["value"] if row else None
 
     def set_watermark(self, repo: str, value: dict[str, Any]) -> None:
-        _retry_duplicate(lambda: self._db.watermarks.replace_one({"_id": repo.lower()}, {"value": value},
-                                                                 upsert=True))
+        retry_duplicate(lambda: self._db.watermarks.replace_one({"_id": repo.lower()}, {"value": value},
+                                                                upsert=True))
 
     # ---- feedback labels -------------------------------------------------------------------------
     def add_feedback(self, repo: str, number: int, head_sha: str, label: str,

@@ -9,6 +9,7 @@ from prguard.store import docs
 from prguard.store.base import Store, utcnow
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
 from prguard.store.sqlite_deliveries import SQLiteDeliveries
+from prguard.store.sqlite_installations import SQLiteInstallations
 from prguard.store.sqlite_jobs import SQLiteJobs
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_pacing import SQLitePacing
@@ -29,6 +30,7 @@ class SQLiteStore(SQLiteAcceptance, Store):
         self.onboarding = SQLiteOnboarding(self._conns)
         self.prs = SQLitePullRequests(self._conns)
         self.deliveries = SQLiteDeliveries(self._conns)
+        self.installations = SQLiteInstallations(self._conns)
 
     @property
     def _db(self):
@@ -39,44 +41,6 @@ class SQLiteStore(SQLiteAcceptance, Store):
 
     def close(self) -> None:
         self._conns.close()
-
-    # ---- installations ---------------------------------------------------------------------------
-    def upsert_installation(self, installation_id: int, account: str, status: str = "active",
-                            repositories: list[str] | None = None) -> None:
-        repos = json.dumps(sorted(set(repositories or [])))
-        self._db.execute(
-            "INSERT INTO installations (id, account, status, repositories, updated_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET account = excluded.account, status = excluded.status,"
-            " updated_at = excluded.updated_at"
-            + (", repositories = excluded.repositories" if repositories is not None else ""),
-            (int(installation_id), account, status, repos, _ms(utcnow())))
-
-    def update_installation_repositories(self, installation_id: int, added: list[str],
-                                         removed: list[str]) -> None:
-        with write_transaction(self._db) as db:
-            row = db.execute("SELECT repositories FROM installations WHERE id = ?", (int(installation_id),)
-                             ).fetchone()
-            current = set(json.loads(row[0])) if row else set()
-            repos = json.dumps(sorted((current | set(added)) - set(removed)))
-            db.execute("INSERT INTO installations (id, account, status, repositories, updated_at)"
-                       " VALUES (?, NULL, 'active', ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                       " repositories = excluded.repositories, updated_at = excluded.updated_at",
-                       (int(installation_id), repos, _ms(utcnow())))
-
-    def get_installation(self, installation_id: int) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM installations WHERE id = ?", (int(installation_id),)).fetchone()
-        return self._installation(row) if row else None
-
-    def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
-        where, args = ("WHERE status = ?", (status,)) if status else ("", ())
-        rows = self._db.execute(f"SELECT * FROM installations {where} ORDER BY id", args)
-        return [self._installation(row) for row in rows]
-
-    @staticmethod
-    def _installation(row) -> dict[str, Any]:
-        return {"id": row["id"], "account": row["account"], "status": row["status"],
-                "repositories": json.loads(row["repositories"]),
-                "updated_at": docs.from_millis(row["updated_at"])}
 
     # ---- scores and check runs -------------------------------------------------------------------
     def save_score(self, record: dict[str, Any]) -> None:

@@ -40,7 +40,7 @@ def test_a_new_delivery_stores_its_pr_and_jobs_and_is_done(store):
     assert store.prs.get("octo/repo", 1)["title"] == "PR 1"
     delivery = store.deliveries.get("d-1")
     assert (delivery["state"], delivery["event"], delivery["claims"]) == ("done", "pull_request", 1)
-    installation = store.get_installation(INSTALLATION)  # first seen here: recorded as active
+    installation = store.installations.get(INSTALLATION)  # first seen here: recorded as active
     assert (installation["account"], installation["status"]) == ("octo", "active")
 
 
@@ -53,12 +53,12 @@ def test_a_duplicate_writes_nothing_and_a_redelivery_under_a_new_id_replaces_the
 
 
 def test_an_inactive_installation_stops_before_the_claim(store):
-    store.upsert_installation(INSTALLATION, "octo", "suspended")
+    store.installations.upsert(INSTALLATION, "octo", "suspended")
     accepted = store.accept_delivery(opened())
     assert (accepted.outcome, accepted.installation_status) == (INACTIVE, "suspended")
     assert store.deliveries.get("d-1") is None  # a redelivery after unsuspending is processed
     assert store.prs.get("octo/repo", 1) is None and store.jobs.list() == []
-    store.upsert_installation(INSTALLATION, "octo", "active")
+    store.installations.upsert(INSTALLATION, "octo", "active")
     assert store.accept_delivery(opened()).outcome == ACCEPTED
 
 

@@ -29,8 +29,8 @@ def exercise(store) -> dict:
     job_id = store.jobs.enqueue("score", {"repo": "o/r", "n": 1, "f": 1.5, "l": [1, "x"]}, "k1", run_at=T0)
     claimed = store.jobs.claim("w", 30, now=T0)
     store.jobs.fail(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
-    store.upsert_installation(1, "octo", repositories=["octo/b", "octo/a"])
-    store.update_installation_repositories(1, ["octo/c"], ["octo/b"])
+    store.installations.upsert(1, "octo", repositories=["octo/b", "octo/a"])
+    store.installations.update_repositories(1, ["octo/c"], ["octo/b"])
     store.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
                       "anomalous": False, "model_version": "4", "reasons": [], "scored_at": T0})
     store.save_check_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
@@ -49,7 +49,7 @@ def exercise(store) -> dict:
         "claimed": (claimed.kind, claimed.payload, claimed.attempts, claimed.lease_expires_at),
         "job": strip(store.jobs.get(job_id)),
         "stats": store.jobs.stats(now=T0 + dt.timedelta(seconds=7)),
-        "installation": strip(store.get_installation(1)),
+        "installation": strip(store.installations.get(1)),
         "score": store.get_score("octo/repo", "a" * 40),
         "check_runs": store.list_check_runs(),
         "watermark": store.get_watermark("octo/repo"),

@@ -63,24 +63,24 @@ def test_unknown_deliveries_and_bad_grace_periods(store):
 
 
 def test_installations(store):
-    assert store.get_installation(7) is None
-    store.upsert_installation(7, "octo-org", repositories=["octo-org/b", "octo-org/a"])
-    inst = store.get_installation(7)
+    assert store.installations.get(7) is None
+    store.installations.upsert(7, "octo-org", repositories=["octo-org/b", "octo-org/a"])
+    inst = store.installations.get(7)
     assert (inst["id"], inst["account"], inst["status"], inst["repositories"]) == (
         7, "octo-org", "active", ["octo-org/a", "octo-org/b"])
     assert inst["updated_at"].tzinfo is not None
-    store.update_installation_repositories(7, added=["octo-org/c"], removed=["octo-org/a"])
-    assert store.get_installation(7)["repositories"] == ["octo-org/b", "octo-org/c"]
-    store.upsert_installation(7, "octo-org", status="suspended")  # no list given: the list is kept
-    assert store.get_installation(7)["repositories"] == ["octo-org/b", "octo-org/c"]
-    store.upsert_installation(8, "someone")
-    assert store.get_installation(8)["repositories"] == []
-    assert [i["id"] for i in store.list_installations()] == [7, 8]
-    assert [i["id"] for i in store.list_installations("suspended")] == [7]
-    store.upsert_installation(7, "octo-org", status="deleted", repositories=[])
-    assert store.get_installation(7)["repositories"] == [] and store.list_installations("suspended") == []
-    store.update_installation_repositories(9, added=["x/y"], removed=[])
-    assert store.get_installation(9)["repositories"] == ["x/y"]
+    store.installations.update_repositories(7, added=["octo-org/c"], removed=["octo-org/a"])
+    assert store.installations.get(7)["repositories"] == ["octo-org/b", "octo-org/c"]
+    store.installations.upsert(7, "octo-org", status="suspended")  # no list given: the list is kept
+    assert store.installations.get(7)["repositories"] == ["octo-org/b", "octo-org/c"]
+    store.installations.upsert(8, "someone")
+    assert store.installations.get(8)["repositories"] == []
+    assert [i["id"] for i in store.installations.list()] == [7, 8]
+    assert [i["id"] for i in store.installations.list("suspended")] == [7]
+    store.installations.upsert(7, "octo-org", status="deleted", repositories=[])
+    assert store.installations.get(7)["repositories"] == [] and store.installations.list("suspended") == []
+    store.installations.update_repositories(9, added=["x/y"], removed=[])
+    assert store.installations.get(9)["repositories"] == ["x/y"]
 
 
 def score(sha="a" * 40, value=0.5, **extra):

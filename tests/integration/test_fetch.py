@@ -67,7 +67,7 @@ def test_backfill_stores_every_pr_in_rest_shape_with_few_requests(world, store):
     assert report.api_requests == world.request_count() == 1 + 1 + 1 + 4 + 3
     big = store.prs.get(WEB, 121)
     assert len(big["files"]) == 250 and big["files"][0]["status"] == "added"
-    assert sorted(store.get_installation(1)["repositories"]) == [API, WEB]
+    assert sorted(store.installations.get(1)["repositories"]) == [API, WEB]
 
     # The stored document reads like the REST pull request GitHub serves.
     rest = world.state.pulls[WEB][7]

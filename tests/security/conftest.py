@@ -13,7 +13,7 @@ def assert_no_trace(store, delivery_id: str) -> None:
     """A rejected delivery left nothing behind: no delivery claim, no PR, installation or job."""
     assert store.deliveries.get(delivery_id) is None, "the delivery was claimed"
     assert store.prs.count() == 0
-    assert store.list_installations() == []
+    assert store.installations.list() == []
     assert store.jobs.list() == []
 
 

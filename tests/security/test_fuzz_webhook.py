@@ -130,7 +130,7 @@ def test_5000_signed_malformed_deliveries_get_no_5xx_and_rejected_ones_leave_no_
 
     def footprint():
         jobs = store.jobs.stats()
-        return store.prs.count(), len(store.list_installations()), jobs.pending, jobs.running, jobs.dead
+        return store.prs.count(), len(store.installations.list()), jobs.pending, jobs.running, jobs.dead
 
     last = [footprint()]
 

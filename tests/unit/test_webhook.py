@@ -26,7 +26,7 @@ def opened_body() -> bytes:
 def assert_nothing_stored(store):
     assert store.jobs.list() == []
     assert store.prs.count() == 0
-    assert store.list_installations() == []
+    assert store.installations.list() == []
     assert store.deliveries.claim(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
 
 

@@ -63,9 +63,9 @@ def test_pull_request_action_stores_pr_and_queues_one_score_job(webhook_client, 
 
 def test_pull_request_from_unknown_installation_records_it_active(webhook_client, webhook_store):
     payload = pull_request_example("opened")
-    assert webhook_store.get_installation(payload["installation"]["id"]) is None
+    assert webhook_store.installations.get(payload["installation"]["id"]) is None
     assert post(webhook_client, "pull_request", payload).status_code == 202
-    installation = webhook_store.get_installation(payload["installation"]["id"])
+    installation = webhook_store.installations.get(payload["installation"]["id"])
     assert installation["status"] == "active"
     assert installation["account"] == payload["repository"]["owner"]["login"]
 
@@ -195,7 +195,7 @@ def test_installation_events_track_the_installation(webhook_client, webhook_stor
     assert payload["action"] == action
     response = post(webhook_client, "installation", payload)
     assert response.status_code == 202
-    installation = webhook_store.get_installation(payload["installation"]["id"])
+    installation = webhook_store.installations.get(payload["installation"]["id"])
     assert installation["status"] == status
     assert installation["account"] == payload["installation"]["account"]["login"]
     if action == "created":
@@ -206,11 +206,11 @@ def test_installation_events_track_the_installation(webhook_client, webhook_stor
 def test_installation_repositories_update_the_list(webhook_client, webhook_store, action):
     payload = example("installation_repositories", action)
     installation_id = payload["installation"]["id"]
-    webhook_store.upsert_installation(installation_id, "someone", "active", repositories=["keep/me", "old/one"])
+    webhook_store.installations.upsert(installation_id, "someone", "active", repositories=["keep/me", "old/one"])
     if action == "removed":
         payload["repositories_removed"] = [{"full_name": "old/one"}]
     assert post(webhook_client, "installation_repositories", payload).status_code == 202
-    repositories = set(webhook_store.get_installation(installation_id)["repositories"])
+    repositories = set(webhook_store.installations.get(installation_id)["repositories"])
     if action == "added":
         assert repositories == {"keep/me", "old/one"} | {r["full_name"] for r in payload["repositories_added"]}
     else:
@@ -239,7 +239,7 @@ def test_events_prguard_does_not_use_are_ignored_and_not_stored(webhook_client, 
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
     assert webhook_store.deliveries.claim(f"other-{event}", event, None)
     # The helper gave the payload an installation; an ignored event still does not store it.
-    assert webhook_store.get_installation(payload["installation"]["id"]) is None
+    assert webhook_store.installations.get(payload["installation"]["id"]) is None
 
 
 def push_example(ref_branch: str | None = "master") -> dict:

@@ -200,7 +200,7 @@ def test_superseded_head_sha_completes_without_posting(harness, github, store):
 
 @pytest.mark.parametrize("status", ["deleted", "suspended"])
 def test_inactive_installation_completes_without_posting(harness, github, store, status):
-    store.upsert_installation(INSTALLATION, "octo", status=status)
+    store.installations.upsert(INSTALLATION, "octo", status=status)
     job_id = harness.enqueue()
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
