@@ -196,7 +196,7 @@ def _check_run_numbers(store, repo: str, head_sha: str, numbers: list[int]) -> l
     if numbers:
         return numbers
     # Fork PRs have an empty pull_requests list; our own check-run record knows the PR.
-    record = store.get_check_run(repo, head_sha)
+    record = store.checks.get_run(repo, head_sha)
     return [int(record["number"])] if record and record.get("number") else []
 
 

@@ -129,7 +129,7 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     if not _installation_active(ctx.store, p.installation_id):
         log.info("installation is deleted or suspended; not posting", extra=context)
         return INSTALLATION_INACTIVE
-    existing = ctx.store.get_check_run(repo, head_sha)
+    existing = ctx.store.checks.get_run(repo, head_sha)
     connection = ctx.connect(p.installation_id)
     if (existing and existing.get("status") == "completed" and not force
             and bool(existing.get("posted")) == connection.publisher.posted):
@@ -169,8 +169,8 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         output = render_no_model(repo, head_sha, sensitive, report.findings, severity,
                                  config.unusual_conclusion, report.notes)
         assessed = assess(None, report, severity)
-        ctx.store.save_score({"repo": repo, "number": number, "head_sha": head_sha, **assessed,
-                              "scored_at": utcnow()})
+        ctx.store.checks.save_score({"repo": repo, "number": number, "head_sha": head_sha, **assessed,
+                                     "scored_at": utcnow()})
     else:
         newest, version = ctx.newest_profile(repo)
         profile = newest if newest is not None else model.profile_for(repo)
@@ -182,7 +182,7 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         output = render_score(score, sensitive, config.unusual_conclusion, key_values(summary, profile),
                               history, report.findings, severity, report.notes)
         assessed = assess(score, report, severity)
-        ctx.store.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))
+        ctx.store.checks.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))
         ctx.on_scored(dict(score, anomalous=output.anomalous))
     output = with_config_error(output, resolved.error)
     marked = _expected_by(ctx.store, repo, head_sha)
@@ -206,7 +206,7 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
     if not _installation_active(ctx.store, p.installation_id):
         return INSTALLATION_INACTIVE
     connection = ctx.connect(p.installation_id)
-    stored = ctx.store.get_check_run(repo, head_sha) or {}
+    stored = ctx.store.checks.get_run(repo, head_sha) or {}
     try:
         feedback.authorise(p, stored, ctx.settings.github_app_id if connection.publisher.posted else None,
                            connection.client)
@@ -218,7 +218,7 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
     record = dict(stored, repo=repo, number=number, head_sha=head_sha,
                   external_id=external_id(repo, head_sha))
     # What the maintainer accepted: the findings shown for this head SHA (also kept with its score).
-    accepted = _keys((ctx.store.get_score(repo, head_sha) or {}).get("findings") or [])
+    accepted = _keys((ctx.store.checks.get_score(repo, head_sha) or {}).get("findings") or [])
     connection.publisher.complete(record, render_marked_expected(stored, sender, accepted))
     ctx.on_feedback(FEEDBACK_ACCEPTED)
     log.info("marked as expected by %s", sender, extra=extra)

@@ -12,6 +12,7 @@ from prguard.states import DeliveryState, JobState
 
 if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
+    from prguard.store.checks import Checks
     from prguard.store.deliveries import Deliveries
     from prguard.store.installations import Installations
     from prguard.store.jobs import JobQueue
@@ -84,6 +85,7 @@ class Store(abc.ABC):
     prs: "PullRequests"  # pull request documents (prguard/store/prs.py)
     deliveries: "Deliveries"  # webhook delivery claims (prguard/store/deliveries.py)
     installations: "Installations"  # the App's installations (prguard/store/installations.py)
+    checks: "Checks"  # scores and check-run records per head commit (prguard/store/checks.py)
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
     onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
@@ -106,33 +108,6 @@ class Store(abc.ABC):
         while another holds a young claim) writes nothing; a failure part-way leaves either nothing
         (SQLite: one transaction) or a claim a redelivery takes over after ``reclaim_after`` (MongoDB).
         """
-
-    # ---- scores and check runs -------------------------------------------------------------------
-    @abc.abstractmethod
-    def save_score(self, record: dict[str, Any]) -> None:
-        """Keep the latest score per (repo, head_sha): ``{repo, number, head_sha, score, threshold,
-        anomalous, model_version, reasons, scored_at}``. ``scored_at`` defaults to now. Times come
-        back as tz-aware UTC truncated to milliseconds (MongoDB's resolution)."""
-
-    @abc.abstractmethod
-    def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        ...
-
-    @abc.abstractmethod
-    def save_check_run(self, record: dict[str, Any]) -> None:
-        """Upsert the check-run record keyed by (repo, head_sha): ``{repo, number, head_sha,
-        external_id, check_run_id, status, conclusion, title, summary, text, annotations, posted,
-        model_version, updated_at}``. ``posted`` is False in offline mode. Fields given replace the
-        stored ones, fields left out are kept (so a later "completed" update keeps check_run_id);
-        ``updated_at`` defaults to now."""
-
-    @abc.abstractmethod
-    def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        ...
-
-    @abc.abstractmethod
-    def list_check_runs(self, repo: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Newest first."""
 
     # ---- sync watermarks -------------------------------------------------------------------------
     @abc.abstractmethod

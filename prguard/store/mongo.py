@@ -4,12 +4,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient
 from pymongo.errors import DuplicateKeyError
 
 from prguard.store import docs
 from prguard.store.base import Store, utcnow
 from prguard.store.mongo_acceptance import MongoAcceptance
+from prguard.store.mongo_checks import INDEXES as CHECK_INDEXES, MongoChecks
 from prguard.store.mongo_deliveries import MongoDeliveries
 from prguard.store.mongo_installations import MongoInstallations
 from prguard.store.mongo_jobs import MongoJobs
@@ -22,13 +23,11 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
     # deliveries, installations and watermarks are keyed by their unique ``_id``.
     "jobs": [([("state", ASCENDING), ("run_at", ASCENDING)], {}),
              ([("dedupe_key", ASCENDING), ("state", ASCENDING)], {})],
-    "scores": [([("repo_key", ASCENDING), ("head_sha", ASCENDING)], {"unique": True})],
-    "check_runs": [([("repo_key", ASCENDING), ("head_sha", ASCENDING)], {"unique": True}),
-                   ([("updated_at", DESCENDING)], {})],
     "feedback": [([("repo_key", ASCENDING), ("number", ASCENDING), ("head_sha", ASCENDING),
                    ("label", ASCENDING)], {"unique": True})],
     **ONBOARDING_INDEXES,
     **PR_INDEXES,
+    **CHECK_INDEXES,
 }
 
 
@@ -46,6 +45,7 @@ class MongoStore(MongoAcceptance, Store):
         self.prs = MongoPullRequests(lambda: self._db)
         self.deliveries = MongoDeliveries(lambda: self._db)
         self.installations = MongoInstallations(lambda: self._db)
+        self.checks = MongoChecks(lambda: self._db)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":
@@ -72,33 +72,6 @@ class MongoStore(MongoAcceptance, Store):
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
-
-    # ---- scores and check runs -------------------------------------------------------------------
-    def save_score(self, record: dict[str, Any]) -> None:
-        record = docs.stamped(record, "scored_at", utcnow())
-        key = {"repo_key": record["repo"].lower(), "head_sha": record["head_sha"]}
-        retry_duplicate(lambda: self._db.scores.replace_one(key, {**key, "record": record}, upsert=True))
-
-    def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        row = self._db.scores.find_one({"repo_key": repo.lower(), "head_sha": head_sha})
-        return docs.decode_times(row["record"], docs.SCORE_TIME_FIELDS) if row else None
-
-    def save_check_run(self, record: dict[str, Any]) -> None:
-        """Fields given replace the stored ones; fields not given are kept (one atomic update)."""
-        record = docs.stamped(record, "updated_at", utcnow())
-        key = {"repo_key": record["repo"].lower(), "head_sha": record["head_sha"]}
-        update = {f"record.{name}": value for name, value in record.items()}
-        retry_duplicate(lambda: self._db.check_runs.update_one(
-            key, {"$set": {**update, "updated_at": record["updated_at"]}}, upsert=True))
-
-    def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        row = self._db.check_runs.find_one({"repo_key": repo.lower(), "head_sha": head_sha})
-        return docs.decode_times(row["record"], docs.CHECK_RUN_TIME_FIELDS) if row else None
-
-    def list_check_runs(self, repo: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        rows = self._db.check_runs.find({"repo_key": repo.lower()} if repo else {}, limit=int(limit),
-                                        sort=[("updated_at", -1), ("repo_key", 1), ("head_sha", 1)])
-        return [docs.decode_times(row["record"], docs.CHECK_RUN_TIME_FIELDS) for row in rows]
 
     # ---- sync watermarks -------------------------------------------------------------------------
     def get_watermark(self, repo: str) -> dict[str, Any] | None:

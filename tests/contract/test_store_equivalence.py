@@ -31,11 +31,11 @@ def exercise(store) -> dict:
     store.jobs.fail(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
     store.installations.upsert(1, "octo", repositories=["octo/b", "octo/a"])
     store.installations.update_repositories(1, ["octo/c"], ["octo/b"])
-    store.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
-                      "anomalous": False, "model_version": "4", "reasons": [], "scored_at": T0})
-    store.save_check_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
-                          "conclusion": "success", "annotations": [{"path": "x", "start_line": 1}],
-                          "posted": False, "check_run_id": None, "updated_at": T0})
+    store.checks.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
+                             "anomalous": False, "model_version": "4", "reasons": [], "scored_at": T0})
+    store.checks.save_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
+                           "conclusion": "success", "annotations": [{"path": "x", "start_line": 1}],
+                           "posted": False, "check_run_id": None, "updated_at": T0})
     store.set_watermark("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "n": 3})
     store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", "maint")
     strip = lambda record: {k: v for k, v in record.items() if k not in GENERATED}  # noqa: E731
@@ -50,8 +50,8 @@ def exercise(store) -> dict:
         "job": strip(store.jobs.get(job_id)),
         "stats": store.jobs.stats(now=T0 + dt.timedelta(seconds=7)),
         "installation": strip(store.installations.get(1)),
-        "score": store.get_score("octo/repo", "a" * 40),
-        "check_runs": store.list_check_runs(),
+        "score": store.checks.get_score("octo/repo", "a" * 40),
+        "check_runs": store.checks.list_runs(),
         "watermark": store.get_watermark("octo/repo"),
         "feedback": [strip(f) for f in store.list_feedback()],
     })

@@ -91,15 +91,15 @@ def score(sha="a" * 40, value=0.5, **extra):
 
 
 def test_latest_score_per_head_sha(store):
-    assert store.get_score("octo/repo", "a" * 40) is None
-    store.save_score(score(scored_at=T0))
-    stored = store.get_score("octo/repo", "a" * 40)
+    assert store.checks.get_score("octo/repo", "a" * 40) is None
+    store.checks.save_score(score(scored_at=T0))
+    stored = store.checks.get_score("octo/repo", "a" * 40)
     assert stored == {**score(), "scored_at": T0.replace(microsecond=123000)}
-    store.save_score(score(value=2.0))
-    latest = store.get_score("OCTO/REPO", "a" * 40)
+    store.checks.save_score(score(value=2.0))
+    latest = store.checks.get_score("OCTO/REPO", "a" * 40)
     assert latest["score"] == 2.0 and latest["anomalous"] is True
     assert latest["scored_at"] > T0 - dt.timedelta(days=3650) and latest["scored_at"] <= utcnow()
-    assert store.get_score("octo/repo", "b" * 40) is None
+    assert store.checks.get_score("octo/repo", "b" * 40) is None
 
 
 def check_run(sha, **fields):
@@ -111,19 +111,19 @@ def check_run(sha, **fields):
 
 
 def test_one_check_run_per_head_sha_updated_in_place(store):
-    store.save_check_run(check_run("a" * 40, updated_at=T0))
-    store.save_check_run({"repo": "octo/repo", "head_sha": "a" * 40, "status": "completed",
+    store.checks.save_run(check_run("a" * 40, updated_at=T0))
+    store.checks.save_run({"repo": "octo/repo", "head_sha": "a" * 40, "status": "completed",
                           "conclusion": "neutral", "check_run_id": 42, "updated_at": T0 + dt.timedelta(seconds=5)})
-    record = store.get_check_run("Octo/Repo", "a" * 40)
+    record = store.checks.get_run("Octo/Repo", "a" * 40)
     assert (record["status"], record["conclusion"], record["check_run_id"], record["title"]) == (
         "completed", "neutral", 42, "Scoring")  # fields not given are kept
     assert record["updated_at"] == (T0 + dt.timedelta(seconds=5)).replace(microsecond=123000)
-    store.save_check_run(check_run("b" * 40, updated_at=T0 + dt.timedelta(seconds=10)))
-    store.save_check_run(check_run("c" * 40, repo="other/repo", updated_at=T0 + dt.timedelta(seconds=1)))
-    assert [r["head_sha"] for r in store.list_check_runs()] == ["b" * 40, "a" * 40, "c" * 40]
-    assert [r["head_sha"] for r in store.list_check_runs(limit=1)] == ["b" * 40]
-    assert [r["head_sha"] for r in store.list_check_runs("OCTO/repo")] == ["b" * 40, "a" * 40]
-    assert store.get_check_run("octo/repo", "d" * 40) is None
+    store.checks.save_run(check_run("b" * 40, updated_at=T0 + dt.timedelta(seconds=10)))
+    store.checks.save_run(check_run("c" * 40, repo="other/repo", updated_at=T0 + dt.timedelta(seconds=1)))
+    assert [r["head_sha"] for r in store.checks.list_runs()] == ["b" * 40, "a" * 40, "c" * 40]
+    assert [r["head_sha"] for r in store.checks.list_runs(limit=1)] == ["b" * 40]
+    assert [r["head_sha"] for r in store.checks.list_runs("OCTO/repo")] == ["b" * 40, "a" * 40]
+    assert store.checks.get_run("octo/repo", "d" * 40) is None
 
 
 def test_watermarks(store):

@@ -18,10 +18,10 @@ def seeded(tmp_path) -> dict:
     profile = {"repo": "acme/api", "pr_count": 12, "quantiles": {}, "shares": {}, "counts": {}, "version": "1"}
     store.onboarding.save_profile("acme/api", profile, "backfill")
     backfill.queue(store, "acme/new", 9)
-    store.save_check_run({"repo": "acme/api", "number": number, "head_sha": sha, "status": "completed",
+    store.checks.save_run({"repo": "acme/api", "number": number, "head_sha": sha, "status": "completed",
                           "conclusion": "neutral", "title": "Unusual for this repository", "model_version": "4"})
-    store.save_score({"repo": "acme/api", "number": number, "head_sha": sha, "score": 3.25, "threshold": 1.0,
-                      "anomalous": True, "model_version": "4", "reasons": [{"feature": "touches_ci"}]})
+    store.checks.save_score({"repo": "acme/api", "number": number, "head_sha": sha, "score": 3.25, "threshold": 1.0,
+                             "anomalous": True, "model_version": "4", "reasons": [{"feature": "touches_ci"}]})
     store.add_feedback("acme/api", number, sha, "expected", user="octo-lead")
     store.add_feedback("acme/api", 2, "b" * 40, "noise", user="someone")
     store.close()

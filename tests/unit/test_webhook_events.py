@@ -156,7 +156,7 @@ def test_check_run_rerequested_queues_a_forced_job(webhook_client, webhook_store
 def test_check_run_of_a_fork_pr_finds_the_pr_through_the_stored_check_run(webhook_client, webhook_store):
     payload = example("check_run", "rerequested")  # pull_requests is empty, as for fork PRs
     run = payload["check_run"]
-    webhook_store.save_check_run({
+    webhook_store.checks.save_run({
         "repo": payload["repository"]["full_name"], "number": 12, "head_sha": run["head_sha"],
         "external_id": "x", "check_run_id": run["id"], "status": "completed", "conclusion": "neutral",
         "title": "t", "summary": "s", "text": "", "annotations": [], "posted": False, "model_version": "1"})
