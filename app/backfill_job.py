@@ -27,7 +27,7 @@ def backfill_repository(ctx: "JobContext", job: "Job") -> str:
     repo, installation_id = p.repo, p.installation_id
     extra = {"repo": repo, "installation_id": installation_id, "delivery_id": p.delivery_id,
              "job_id": job.id}
-    installation = ctx.store.get_installation(installation_id)
+    installation = ctx.store.installations.get(installation_id)
     if installation is not None and installation.get("status") in INACTIVE_INSTALLATIONS:
         backfill.cancel(ctx.store, repo)
         log.info("installation is %s; backfill cancelled", installation["status"], extra=extra)

@@ -88,10 +88,10 @@ def _refusal(accepted: Accepted, delivery: Delivery, installation_id: int | None
 
 def _claim(store, delivery: Delivery) -> Outcome | None:
     """Claim the delivery id; None when this request holds the claim, else the answer to give."""
-    if store.record_delivery(delivery.id, delivery.event, delivery.action,
-                             reclaim_after=delivery.reclaim_after):
+    if store.deliveries.claim(delivery.id, delivery.event, delivery.action,
+                              reclaim_after=delivery.reclaim_after):
         return None
-    return _refusal(acceptance.refused(store.get_delivery(delivery.id)), delivery)
+    return _refusal(acceptance.refused(store.deliveries.get(delivery.id)), delivery)
 
 
 def _accept(store, payload: dict[str, Any], delivery: Delivery, installation_id: int, **work) -> Accepted:
@@ -109,15 +109,20 @@ def _queued(accepted: Accepted, **context: Any) -> Outcome:
 def _admit(store, payload: dict[str, Any], delivery: Delivery, installation_id: int) -> Outcome | None:
     """Gate for events about repositories: an inactive installation is ignored, a duplicate dropped,
     an unknown installation recorded as active (GitHub may send its events before ``installation``)."""
-    installation = store.get_installation(installation_id)
+    installation = store.installations.get(installation_id)
     if installation is not None and installation.get("status") in acceptance.INACTIVE_STATUSES:
         return _ignored(f"installation {installation_id} is {installation['status']}")
     stop = _claim(store, delivery)
     if stop:
         return stop
     if installation is None:
-        store.upsert_installation(installation_id, payloads.account_login(payload), InstallationStatus.ACTIVE)
+        _record_active(store, installation_id, payload)
     return None
+
+
+def _record_active(store, installation_id: int, payload: dict[str, Any]) -> None:
+    """Record as active an installation first seen through its repositories' events."""
+    store.installations.upsert(installation_id, payloads.account_login(payload), InstallationStatus.ACTIVE)
 
 
 def _score_jobs(repo: str, numbers: list[int], head_sha: str, installation_id: int, delivery: Delivery,
@@ -193,7 +198,7 @@ def _check_run_numbers(store, repo: str, head_sha: str, numbers: list[int]) -> l
     if numbers:
         return numbers
     # Fork PRs have an empty pull_requests list; our own check-run record knows the PR.
-    record = store.get_check_run(repo, head_sha)
+    record = store.checks.get_run(repo, head_sha)
     return [int(record["number"])] if record and record.get("number") else []
 
 
@@ -239,13 +244,13 @@ def handle_installation(store, payload: dict[str, Any], delivery: Delivery) -> O
     if stop:
         return stop
     # Only "created" lists the repositories; other actions keep the stored list.
-    store.upsert_installation(installation_id, payloads.account_login(payload), status,
-                              repositories=repositories if delivery.action == "created" else None)
+    store.installations.upsert(installation_id, payloads.account_login(payload), status,
+                               repositories=repositories if delivery.action == "created" else None)
     job_ids: tuple[str, ...] = ()
     if delivery.action == "created":
         job_ids = queue_backfills(store, installation_id, repositories, delivery.id)
     elif delivery.action == "deleted":
-        cancel_backfills(store, (store.get_installation(installation_id) or {}).get("repositories") or [])
+        cancel_backfills(store, (store.installations.get(installation_id) or {}).get("repositories") or [])
     return Outcome(ACCEPTED, f"installation {installation_id} is {status}", job_ids, claimed=True,
                    context={"installation_id": installation_id})
 
@@ -259,9 +264,9 @@ def handle_installation_repositories(store, payload: dict[str, Any], delivery: D
     stop = _claim(store, delivery)
     if stop:
         return stop
-    if store.get_installation(installation_id) is None:
-        store.upsert_installation(installation_id, payloads.account_login(payload), InstallationStatus.ACTIVE)
-    store.update_installation_repositories(installation_id, added, removed)
+    if store.installations.get(installation_id) is None:
+        _record_active(store, installation_id, payload)
+    store.installations.update_repositories(installation_id, added, removed)
     cancel_backfills(store, removed)
     job_ids = queue_backfills(store, installation_id, added, delivery.id)
     return Outcome(ACCEPTED, f"{len(added)} repositories added, {len(removed)} removed", job_ids,

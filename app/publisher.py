@@ -64,7 +64,7 @@ class Publisher(abc.ABC):
             title=output.title, summary=output.summary, text=output.text, annotations=output.annotations,
             posted=self.posted, model_version=output.model_version or record.get("model_version"),
         )
-        self.store.save_check_run(done)
+        self.store.checks.save_run(done)
         return done
 
 
@@ -96,7 +96,7 @@ class GitHubPublisher(Publisher):
     def start(self, repo: str, number: int, head_sha: str) -> dict[str, Any]:
         # No request yet: a quick job creates its run already completed, in one content-creating
         # request (GitHub's secondary limits count those per installation).
-        stored = self.store.get_check_run(repo, head_sha)
+        stored = self.store.checks.get_run(repo, head_sha)
         known = stored.get("check_run_id") if stored and stored.get("posted") else None
         return _record(repo, number, head_sha, check_run_id=known, status="queued", posted=True,
                        model_version=(stored or {}).get("model_version"), started_at=iso_now(),
@@ -139,15 +139,15 @@ class GitHubPublisher(Publisher):
         """POST the run, keeping its id at once: a retry then updates it instead of adding another."""
         repo, number, head_sha = record["repo"], record["number"], record["head_sha"]
         # Saved before the POST: a crash after GitHub created the run makes the retry look it up.
-        self.store.save_check_run(_record(repo, number, head_sha, status="creating", posted=True,
-                                          model_version=record.get("model_version")))
+        self.store.checks.save_run(_record(repo, number, head_sha, status="creating", posted=True,
+                                           model_version=record.get("model_version")))
         check_run_id = int(self.client.create_check_run(repo, body)["id"])
         log.info("created check run %s (%s)", check_run_id, body.get("status"),
                  extra={"repo": repo, "pr": number, "head_sha": head_sha})
         if keep_id:
-            self.store.save_check_run(_record(repo, number, head_sha, check_run_id=check_run_id,
-                                              status=status, posted=True,
-                                              model_version=record.get("model_version")))
+            self.store.checks.save_run(_record(repo, number, head_sha, check_run_id=check_run_id,
+                                               status=status, posted=True,
+                                               model_version=record.get("model_version")))
         return dict(record, check_run_id=check_run_id, status=status)
 
 

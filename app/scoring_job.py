@@ -76,7 +76,7 @@ def _head_sha(doc: dict[str, Any] | None) -> str | None:
 
 
 def _installation_active(store: Store, installation_id: int) -> bool:
-    installation = store.get_installation(installation_id)
+    installation = store.installations.get(installation_id)
     return installation is None or installation.get("status") not in INACTIVE_INSTALLATIONS
 
 
@@ -85,15 +85,15 @@ def _fresh_pull_request(ctx: JobContext, client: GitHubReader, repo: str,
     doc = client.get_pull_request(repo, number)
     if doc is None:
         return None
-    ctx.store.upsert_pull_request(doc)
-    return ctx.store.get_pull_request(repo, number) or doc
+    ctx.store.prs.upsert(doc)
+    return ctx.store.prs.get(repo, number) or doc
 
 
 def load_pull_request(ctx: JobContext, client: GitHubReader | None, repo: str, number: int,
                       head_sha: str) -> dict | None:
     """The PR as stored; from the API when the store lacks it or shows another head SHA (the store
     may lag behind a check_suite event, so only GitHub can say the job's SHA was superseded)."""
-    doc = ctx.store.get_pull_request(repo, number)
+    doc = ctx.store.prs.get(repo, number)
     if client is not None and (doc is None or _head_sha(doc) != head_sha):
         doc = _fresh_pull_request(ctx, client, repo, number)
     return doc
@@ -105,7 +105,7 @@ def with_files(ctx: JobContext, client: GitHubReader | None, doc: dict[str, Any]
     if doc.get("files") is not None or client is None:
         return doc  # offline without a token, files stay unknown: the features tell unknown from zero
     files = list(client.list_pull_request_files(repo, number))[:MAX_FILES]
-    ctx.store.set_pull_request_files(repo, number, head_sha, files)
+    ctx.store.prs.set_files(repo, number, head_sha, files)
     return dict(doc, files=files)
 
 
@@ -129,7 +129,7 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
     if not _installation_active(ctx.store, p.installation_id):
         log.info("installation is deleted or suspended; not posting", extra=context)
         return INSTALLATION_INACTIVE
-    existing = ctx.store.get_check_run(repo, head_sha)
+    existing = ctx.store.checks.get_run(repo, head_sha)
     connection = ctx.connect(p.installation_id)
     if (existing and existing.get("status") == "completed" and not force
             and bool(existing.get("posted")) == connection.publisher.posted):
@@ -169,20 +169,20 @@ def score_pull_request(ctx: JobContext, job: Job) -> str:
         output = render_no_model(repo, head_sha, sensitive, report.findings, severity,
                                  config.unusual_conclusion, report.notes)
         assessed = assess(None, report, severity)
-        ctx.store.save_score({"repo": repo, "number": number, "head_sha": head_sha, **assessed,
-                              "scored_at": utcnow()})
+        ctx.store.checks.save_score({"repo": repo, "number": number, "head_sha": head_sha, **assessed,
+                                     "scored_at": utcnow()})
     else:
         newest, version = ctx.newest_profile(repo)
         profile = newest if newest is not None else model.profile_for(repo)
         score = {"repo": repo, "number": number, "head_sha": head_sha,
                  **model.score_summaries([summary], [profile])[0]}
         score = judged_score(score, config, author(doc))
-        history = HistoryNote.of(profile, version, ctx.store.count_pull_requests(repo),
+        history = HistoryNote.of(profile, version, ctx.store.prs.count(repo),
                                  ctx.settings.min_history_prs)
         output = render_score(score, sensitive, config.unusual_conclusion, key_values(summary, profile),
                               history, report.findings, severity, report.notes)
         assessed = assess(score, report, severity)
-        ctx.store.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))
+        ctx.store.checks.save_score(dict(score, **assessed, scored_at=utcnow(), profile_version=version))
         ctx.on_scored(dict(score, anomalous=output.anomalous))
     output = with_config_error(output, resolved.error)
     marked = _expected_by(ctx.store, repo, head_sha)
@@ -206,7 +206,7 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
     if not _installation_active(ctx.store, p.installation_id):
         return INSTALLATION_INACTIVE
     connection = ctx.connect(p.installation_id)
-    stored = ctx.store.get_check_run(repo, head_sha) or {}
+    stored = ctx.store.checks.get_run(repo, head_sha) or {}
     try:
         feedback.authorise(p, stored, ctx.settings.github_app_id if connection.publisher.posted else None,
                            connection.client)
@@ -218,7 +218,7 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
     record = dict(stored, repo=repo, number=number, head_sha=head_sha,
                   external_id=external_id(repo, head_sha))
     # What the maintainer accepted: the findings shown for this head SHA (also kept with its score).
-    accepted = _keys((ctx.store.get_score(repo, head_sha) or {}).get("findings") or [])
+    accepted = _keys((ctx.store.checks.get_score(repo, head_sha) or {}).get("findings") or [])
     connection.publisher.complete(record, render_marked_expected(stored, sender, accepted))
     ctx.on_feedback(FEEDBACK_ACCEPTED)
     log.info("marked as expected by %s", sender, extra=extra)

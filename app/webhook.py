@@ -120,7 +120,7 @@ def receive_github_webhook():
         if outcome.claimed:
             # Only now is the delivery done for good; failing before here leaves a claim that a
             # redelivery can take over once it is older than delivery.reclaim_after.
-            services.store.complete_delivery(delivery.id)
+            services.store.deliveries.complete(delivery.id)
     except BadDelivery as exc:
         metrics.count_delivery(delivery.event, delivery.action, "bad_request")
         log.warning("webhook rejected (400): %s", exc, extra=extra)

@@ -23,13 +23,13 @@ def _app_repositories(app: GitHubApp, store: Store) -> Iterable[tuple[str, GitHu
     for installation in app.list_installations():
         account = (installation.get("account") or {}).get("login", "")
         if installation.get("suspended_at"):
-            store.upsert_installation(installation["id"], account, status=InstallationStatus.SUSPENDED)
+            store.installations.upsert(installation["id"], account, status=InstallationStatus.SUSPENDED)
             log.info("skipping suspended installation %s (%s)", installation["id"], account)
             continue
         client = app.installation(installation["id"])
         repos = [r["full_name"] for r in client.list_installation_repositories()]
-        store.upsert_installation(installation["id"], account, status=InstallationStatus.ACTIVE,
-                                  repositories=repos)
+        store.installations.upsert(installation["id"], account, status=InstallationStatus.ACTIVE,
+                                   repositories=repos)
         for repo in repos:
             yield repo, client
 

@@ -82,7 +82,7 @@ def document_row(key: str, doc: Any) -> tuple:
 
 
 class KeyRangePartition(InputPartition):
-    """One store key range (as ``Store.partition_pull_requests`` describes it)."""
+    """One store key range (as ``store.prs.partition`` describes it)."""
 
     def __init__(self, key_range: dict[str, Any]):
         super().__init__(json.dumps(key_range, sort_keys=True))
@@ -107,7 +107,7 @@ class StoreReader(DataSourceReader):
     def partitions(self) -> list[KeyRangePartition]:
         store = self.open_store()
         try:
-            ranges = store.partition_pull_requests(max(int(self.options.get("partitions", "2")), 1))
+            ranges = store.prs.partition(max(int(self.options.get("partitions", "2")), 1))
         finally:
             store.close()
         return [KeyRangePartition(r) for r in ranges]
@@ -115,7 +115,7 @@ class StoreReader(DataSourceReader):
     def read(self, partition: KeyRangePartition) -> Iterator[tuple]:
         store = self.open_store()
         try:
-            for key, doc in store.iter_pull_request_range(partition.key_range):
+            for key, doc in store.prs.iter_range(partition.key_range):
                 yield document_row(key, doc)
         finally:
             store.close()

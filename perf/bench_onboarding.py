@@ -83,7 +83,7 @@ def main() -> None:
             run = wait_for(lambda: [r for r in fake.check_runs if r["head_sha"] == pr["head"]["sha"]
                                     and r["status"] == "completed"], 600, "the check run")[0]
             scored = time.perf_counter() - started
-            record = store.get_check_run(REPO, pr["head"]["sha"])
+            record = store.checks.get_run(REPO, pr["head"]["sha"])
         assert not fake.violations, fake.violations
         assert f"profile v{profile['version']}" in run["output"]["summary"], run["output"]["summary"]
         assert f"Model version: `{version}`" in run["output"]["summary"]

@@ -26,7 +26,7 @@ def import_demo(settings: Settings, prs: int, repos: int, seed: int) -> float:
     store = open_store(settings)
     started = time.monotonic()
     for i, doc in enumerate(generator.generate(repos, prs, seed=seed), 1):
-        store.upsert_pull_request(doc)
+        store.prs.upsert(doc)
         if i % 20_000 == 0:
             print(f"  imported {i} PRs ({i / (time.monotonic() - started):.0f}/s)", flush=True)
     store.close()
@@ -48,7 +48,7 @@ def main() -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         settings = Settings(data_dir=data_dir)
         store = open_store(settings)
-        existing = store.count_pull_requests()
+        existing = store.prs.count()
         store.close()
         if existing < args.prs:
             print(f"generating and importing {args.prs} demo PRs over {args.repos} repositories ...",
@@ -57,7 +57,7 @@ def main() -> None:
             print(f"import: {args.prs - existing} PRs in {seconds:.1f} s "
                   f"({(args.prs - existing) / seconds:.0f} PRs/s)", flush=True)
         store = open_store(settings)
-        total = store.count_pull_requests()
+        total = store.prs.count()
         store.close()
         size_mb = settings.sqlite_path.stat().st_size / 1e6
 

@@ -70,7 +70,7 @@ def preprocess(settings, master, partitions, output_uri, driver_memory, conf_pai
         check_cluster_inputs(settings, output_uri or settings.feature_store)
     store = open_store(settings)
     try:
-        total = store.count_pull_requests()
+        total = store.prs.count()
         if total == 0:
             raise click.ClickException(
                 "the store holds no pull requests: run `prguard fetch` (or import the demo data) first")

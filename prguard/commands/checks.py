@@ -29,7 +29,7 @@ def checks(settings, repo: str | None, limit: int) -> None:
     """List recorded check runs; in offline mode (no App credentials) they are marked as not posted."""
     store = open_store(settings)
     try:
-        records = store.list_check_runs(repo=repo, limit=limit)
+        records = store.checks.list_runs(repo=repo, limit=limit)
     finally:
         store.close()
     if not records:

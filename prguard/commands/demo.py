@@ -98,7 +98,7 @@ def _wait_for_check_runs(settings: Settings, wanted: set[tuple[str, str]]) -> li
     store = open_store(settings)
     try:
         while True:
-            records = store.list_check_runs(limit=max(100, 4 * len(wanted)))
+            records = store.checks.list_runs(limit=max(100, 4 * len(wanted)))
             done = [r for r in records
                     if (r["repo"], r["head_sha"]) in wanted and r.get("status") == "completed"]
             if len(done) >= len(wanted) or time.monotonic() > deadline:

@@ -44,8 +44,8 @@ def _backfill_line(record: dict | None) -> str:
 def repository_status(store, repo: str, now: dt.datetime) -> list[str]:
     """The lines ``prguard status`` prints for one repository."""
     profile = store.onboarding.get_profile(repo)
-    runs = store.list_check_runs(repo=repo, limit=RECENT_RUNS)
-    lines = [repo, f"  history:  {store.count_pull_requests(repo)} pull requests stored"]
+    runs = store.checks.list_runs(repo=repo, limit=RECENT_RUNS)
+    lines = [repo, f"  history:  {store.prs.count(repo)} pull requests stored"]
     if profile is None:
         lines.append("  profile:  none (scored against the model's snapshot or general norms)")
     else:
@@ -62,7 +62,7 @@ def repository_status(store, repo: str, now: dt.datetime) -> list[str]:
 
 
 def known_repositories(store) -> list[str]:
-    names = {r.lower(): r for r in store.list_repositories()}
+    names = {r.lower(): r for r in store.prs.repositories()}
     for record in [*store.onboarding.list_profiles(), *store.onboarding.list_repo_records(BACKFILL_RECORD)]:
         names.setdefault(record["repo"].lower(), record["repo"])
     return [names[key] for key in sorted(names)]
@@ -99,7 +99,7 @@ def feedback(settings, repo: str | None) -> None:
             click.echo("No pull request was marked as expected" + (f" in {repo}." if repo else "."))
             return
         for record in records:
-            score = store.get_score(record["repo"], record["head_sha"]) or {}
+            score = store.checks.get_score(record["repo"], record["head_sha"]) or {}
             accepted = [f.get("rule_id") for f in score.get("findings") or [] if f.get("rule_id")]
             reasons = [r.get("feature") for r in score.get("reasons") or []]
             if accepted:

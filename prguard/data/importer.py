@@ -36,7 +36,7 @@ def import_lines(store: Store, lines: Iterable[str],
     report = ImportReport()
     for line_no, line in numbered_lines(lines):
         try:
-            changed = store.upsert_pull_request(parse_object(line))
+            changed = store.prs.upsert(parse_object(line))
         except (BadLine, InvalidPullRequest) as exc:
             report.errors.append((line_no, str(exc)))
         else:

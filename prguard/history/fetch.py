@@ -129,12 +129,12 @@ class RepositoryFetch:
         doc = pull_request_from_graphql(node, self.repo)
         self.report.pull_requests_seen += 1
         if "files" not in doc:
-            stored = self.store.get_pull_request(self.repo, doc["number"])
+            stored = self.store.prs.get(self.repo, doc["number"])
             if _has_files_for(stored, doc):
                 doc["files"] = stored["files"]
             else:
                 # More files than one GraphQL page holds: the REST list pages 100 at a time up to 3000.
                 doc["files"] = self.client.list_pull_request_files(self.repo, doc["number"])
                 self.report.rest_file_lists += 1
-        if self.store.upsert_pull_request(doc):
+        if self.store.prs.upsert(doc):
             self.report.pull_requests_stored += 1

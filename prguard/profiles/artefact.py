@@ -28,7 +28,7 @@ PROFILE_FEATURES = frozenset({"rel_changed_files", "rel_changed_lines", "rel_com
 
 def build_from_store(store, repo: str) -> RepoProfile:
     """The repository's profile from every PR of it in the store (the same code preprocessing runs)."""
-    return build_profile(repo, (profile_stats(summarize(doc)) for doc in store.iter_pull_requests(repo)))
+    return build_profile(repo, (profile_stats(summarize(doc)) for doc in store.prs.iter(repo)))
 
 
 def save_profiles(store, profiles: dict[str, dict[str, Any]], source: str) -> dict[str, int]:

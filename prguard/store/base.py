@@ -4,7 +4,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from prguard.store.onboarding import OnboardingStore
 from prguard.store.pacing import WritePacing
@@ -12,7 +12,11 @@ from prguard.states import DeliveryState, JobState
 
 if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
+    from prguard.store.checks import Checks
+    from prguard.store.deliveries import Deliveries
+    from prguard.store.installations import Installations
     from prguard.store.jobs import JobQueue
+    from prguard.store.prs import PullRequests
 
 # The names the adapters use, as plain strings (what both databases hand back); the states themselves
 # are prguard.states.JobState and DeliveryState.
@@ -78,6 +82,10 @@ class Store(abc.ABC):
 
     # Composed rather than inherited: concerns with their own ports (each adapter builds them on its
     # own connection), so no part borrows another's internals.
+    prs: "PullRequests"  # pull request documents (prguard/store/prs.py)
+    deliveries: "Deliveries"  # webhook delivery claims (prguard/store/deliveries.py)
+    installations: "Installations"  # the App's installations (prguard/store/installations.py)
+    checks: "Checks"  # scores and check-run records per head commit (prguard/store/checks.py)
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
     onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
@@ -90,87 +98,7 @@ class Store(abc.ABC):
     def close(self) -> None:
         """Release connections."""
 
-    # ---- pull requests ---------------------------------------------------------------------------
-    @abc.abstractmethod
-    def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
-        """Insert or replace a PR document (GitHub's REST shape, optional ``files``).
-
-        Keyed by ``base.repo.full_name`` (case-insensitive) + ``number``. A document whose
-        ``updated_at`` is older than the stored one is ignored (returns False); an equal one replaces
-        it (webhook edits can share a second). When the new document has no ``files`` but the stored
-        one has files for the same head SHA, the stored files are kept; a new head SHA drops them.
-        Raises InvalidPullRequest (naming the field) when number, base.repo.full_name, head.sha or
-        updated_at is missing or malformed. Returns True when the store changed (re-upserting the
-        stored document returns False).
-        """
-
-    @abc.abstractmethod
-    def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
-        """The stored document (plain JSON values), or None."""
-
-    @abc.abstractmethod
-    def set_pull_request_files(self, repo: str, number: int, head_sha: str, files: list[dict]) -> bool:
-        """Attach the files list if the stored PR still has ``head_sha``; returns whether it did."""
-
-    @abc.abstractmethod
-    def iter_pull_requests(self, repo: str | None = None) -> Iterator[dict[str, Any]]:
-        """All stored PR documents (of one repository when given), ordered by repository, number."""
-
-    @abc.abstractmethod
-    def count_pull_requests(self, repo: str | None = None) -> int:
-        ...
-
-    @abc.abstractmethod
-    def partition_pull_requests(self, partitions: int) -> list[dict[str, Any]]:
-        """Split the PR collection into at most ``partitions`` key ranges of similar size.
-
-        Returns JSON-serialisable range descriptions for ``iter_pull_request_range`` (opaque: their
-        keys differ per adapter); together they cover every PR exactly once, and PRs added later
-        still fall in exactly one range. Used by the Spark data source to read in parallel.
-        Raises ValueError unless ``partitions`` >= 1.
-        """
-
-    @abc.abstractmethod
-    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-        """``(PR key, document)`` for every PR in one range. Readers check each document themselves
-        (a batch job skips and logs one it cannot use, by its key); a stored text the database cannot
-        decode comes as ``(key, None)`` rather than stopping the iteration."""
-
-    @abc.abstractmethod
-    def list_repositories(self) -> list[str]:
-        """Repository full names that have at least one stored PR, sorted case-insensitively."""
-
-    # ---- webhook deliveries ----------------------------------------------------------------------
-    # A delivery id is claimed ("processing") before its work is stored and completed ("done") after,
-    # so a receiver that fails in between leaves a claim a later redelivery can take over: GitHub
-    # never redelivers on its own, and a manual redelivery keeps the id.
-    @abc.abstractmethod
-    def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None,
-                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
-        """Claim the delivery id for processing, atomically; True when this caller holds the claim.
-
-        True for a new id (stored as ``processing``, ``claimed_at`` = ``received_at``, default now),
-        and True when the id is still ``processing`` and was claimed at least ``reclaim_after``
-        seconds before ``received_at`` (its receiver died or failed before completing): the claim
-        moves to this caller. False otherwise: the id is done, or claimed less than ``reclaim_after``
-        ago. Of several callers re-claiming one stuck id at once exactly one gets True.
-        Raises ValueError unless ``reclaim_after`` > 0.
-        """
-
-    @abc.abstractmethod
-    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
-        """Mark a ``processing`` delivery ``done`` (for good: it is never re-claimed). True if it
-        changed; False for an unknown id or one already done."""
-
-    @abc.abstractmethod
-    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
-        """``{delivery_id, event, action, state, received_at, claimed_at, completed_at, claims}`` or None.
-
-        ``state`` is ``processing`` or ``done``; ``received_at`` is the first claim, ``claimed_at``
-        the latest, ``claims`` how many times the id was claimed; ``completed_at`` is None until done.
-        """
-
+    # ---- use-case operations: writes to several parts at once -------------------------------
     @abc.abstractmethod
     def accept_delivery(self, acceptance: "Acceptance") -> "Accepted":
         """Claim the delivery id and store its whole work (installation, PR, cancellations, jobs),
@@ -180,53 +108,6 @@ class Store(abc.ABC):
         while another holds a young claim) writes nothing; a failure part-way leaves either nothing
         (SQLite: one transaction) or a claim a redelivery takes over after ``reclaim_after`` (MongoDB).
         """
-
-    @abc.abstractmethod
-    def upsert_installation(self, installation_id: int, account: str, status: str = "active",
-                            repositories: list[str] | None = None) -> None:
-        """Create or update an installation; ``status`` is active, suspended or deleted.
-        ``repositories`` (full names) replaces the list when given."""
-
-    @abc.abstractmethod
-    def update_installation_repositories(self, installation_id: int, added: list[str],
-                                         removed: list[str]) -> None:
-        ...
-
-    @abc.abstractmethod
-    def get_installation(self, installation_id: int) -> dict[str, Any] | None:
-        """``{"id", "account", "status", "repositories": [sorted full names], "updated_at"}`` or None.
-        ``account`` is None when only an installation_repositories event has been seen."""
-
-    @abc.abstractmethod
-    def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
-        ...
-
-    # ---- scores and check runs -------------------------------------------------------------------
-    @abc.abstractmethod
-    def save_score(self, record: dict[str, Any]) -> None:
-        """Keep the latest score per (repo, head_sha): ``{repo, number, head_sha, score, threshold,
-        anomalous, model_version, reasons, scored_at}``. ``scored_at`` defaults to now. Times come
-        back as tz-aware UTC truncated to milliseconds (MongoDB's resolution)."""
-
-    @abc.abstractmethod
-    def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        ...
-
-    @abc.abstractmethod
-    def save_check_run(self, record: dict[str, Any]) -> None:
-        """Upsert the check-run record keyed by (repo, head_sha): ``{repo, number, head_sha,
-        external_id, check_run_id, status, conclusion, title, summary, text, annotations, posted,
-        model_version, updated_at}``. ``posted`` is False in offline mode. Fields given replace the
-        stored ones, fields left out are kept (so a later "completed" update keeps check_run_id);
-        ``updated_at`` defaults to now."""
-
-    @abc.abstractmethod
-    def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        ...
-
-    @abc.abstractmethod
-    def list_check_runs(self, repo: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Newest first."""
 
     # ---- sync watermarks -------------------------------------------------------------------------
     @abc.abstractmethod

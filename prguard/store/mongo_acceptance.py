@@ -11,7 +11,7 @@ from prguard.store.mongo_jobs import cancel_pending, insert_job
 
 
 class MongoAcceptance:
-    """Mixed into MongoStore (which supplies ``_db``, the delivery methods and ``_write_pull_request``).
+    """Mixed into MongoStore (which supplies ``_db``, ``deliveries`` and ``prs``).
 
     Why these round trips and not fewer. MongoDB has multi-document transactions only on a replica set
     (and they add their own round trips: start, commit), and PRGuard also runs on a standalone server,
@@ -44,9 +44,9 @@ class MongoAcceptance:
         installation = db.installations.find_one({"_id": int(acceptance.installation_id)}, {"status": 1})
         if installation is not None and installation.get("status") in INACTIVE_STATUSES:
             return Accepted(INACTIVE, installation_status=installation["status"])
-        if not self.record_delivery(acceptance.delivery_id, acceptance.event, acceptance.action,
-                                    received_at=now, reclaim_after=acceptance.reclaim_after):
-            return refused(self.get_delivery(acceptance.delivery_id))
+        if not self.deliveries.claim(acceptance.delivery_id, acceptance.event, acceptance.action,
+                                     received_at=now, reclaim_after=acceptance.reclaim_after):
+            return refused(self.deliveries.get(acceptance.delivery_id))
         if installation is None:
             try:
                 db.installations.update_one(
@@ -57,12 +57,12 @@ class MongoAcceptance:
                 pass  # an installation event recorded it meanwhile; that record wins
         allowed = True
         if acceptance.pull_request is not None:
-            _, head_sha, state = self._write_pull_request(acceptance.pull_request)
+            _, head_sha, state = self.prs.write(acceptance.pull_request)
             allowed = jobs_allowed(acceptance, head_sha, state)
         cancelled = 0
         if acceptance.cancel_prefix is not None:
             cancelled = cancel_pending(db.jobs, acceptance.cancel_prefix, now)
         job_ids = tuple(insert_job(db.jobs, job.kind, job.payload, job.dedupe_key, None, now)
                         for job in acceptance.jobs) if allowed else ()
-        self.complete_delivery(acceptance.delivery_id, completed_at=now)
+        self.deliveries.complete(acceptance.delivery_id, completed_at=now)
         return Accepted(ACCEPTED if allowed else STALE, job_ids, cancelled)

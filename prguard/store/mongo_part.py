@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from pymongo.errors import DuplicateKeyError
+
 
 class MongoPart:
     """A composed part of MongoStore (``store.jobs``, ``store.onboarding``, ...); ``database`` returns the
@@ -14,3 +16,11 @@ class MongoPart:
     @property
     def _db(self):
         return self._database()
+
+
+def retry_duplicate(operation):
+    """Run an upsert again once if a concurrent upsert of the same key won the insert."""
+    try:
+        return operation()
+    except DuplicateKeyError:
+        return operation()

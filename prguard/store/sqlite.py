@@ -1,26 +1,23 @@
 """SQLiteStore: the embedded store, one SQLite file shared by every process on the machine."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-from typing import Any, Iterator
+from typing import Any
 
 from prguard.store import docs
-from prguard.store.base import (DELIVERY_DONE, DELIVERY_PROCESSING, DELIVERY_RECLAIM_SECONDS, Store,
-                                check_reclaim_after, pr_key, utcnow)
+from prguard.store.base import Store, utcnow
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
+from prguard.store.sqlite_checks import SQLiteChecks
+from prguard.store.sqlite_deliveries import SQLiteDeliveries
+from prguard.store.sqlite_installations import SQLiteInstallations
 from prguard.store.sqlite_jobs import SQLiteJobs
 from prguard.store.sqlite_onboarding import SQLiteOnboarding
 from prguard.store.sqlite_pacing import SQLitePacing
-from prguard.store.sqlite_schema import SQLiteConnections, write_transaction
-from prguard.store.sqlite_writes import claim_delivery, write_pull_request
+from prguard.store.sqlite_prs import SQLitePullRequests
+from prguard.store.sqlite_schema import SQLiteConnections, by_repo
 
 _ms = docs.to_millis
-
-
-def _by_repo(repo: str | None) -> tuple[str, tuple]:
-    return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
 
 
 class SQLiteStore(SQLiteAcceptance, Store):
@@ -32,6 +29,10 @@ class SQLiteStore(SQLiteAcceptance, Store):
         self.pacing = SQLitePacing(self._conns)
         self.jobs = SQLiteJobs(self._conns)
         self.onboarding = SQLiteOnboarding(self._conns)
+        self.prs = SQLitePullRequests(self._conns)
+        self.deliveries = SQLiteDeliveries(self._conns)
+        self.installations = SQLiteInstallations(self._conns)
+        self.checks = SQLiteChecks(self._conns)
 
     @property
     def _db(self):
@@ -42,161 +43,6 @@ class SQLiteStore(SQLiteAcceptance, Store):
 
     def close(self) -> None:
         self._conns.close()
-
-    # ---- pull requests ---------------------------------------------------------------------------
-    def upsert_pull_request(self, doc: dict[str, Any]) -> bool:
-        ident, text = docs.identify_pull_request(doc), docs.pull_request_json(doc)
-        with write_transaction(self._db) as db:
-            return write_pull_request(db, doc, ident, text)[0]
-
-    def get_pull_request(self, repo: str, number: int) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT doc FROM pull_requests WHERE pr_key = ?",
-                               (pr_key(repo, number),)).fetchone()
-        return json.loads(row["doc"]) if row else None
-
-    def set_pull_request_files(self, repo: str, number: int, head_sha: str, files: list[dict]) -> bool:
-        key = pr_key(repo, number)
-        with write_transaction(self._db) as db:
-            row = db.execute("SELECT doc FROM pull_requests WHERE pr_key = ? AND head_sha = ?",
-                             (key, head_sha)).fetchone()
-            if row is None:
-                return False
-            doc = json.loads(row["doc"])
-            doc["files"] = docs.plain_json({"files": files})["files"]
-            db.execute("UPDATE pull_requests SET doc = ? WHERE pr_key = ?", (json.dumps(doc), key))
-        return True
-
-    def iter_pull_requests(self, repo: str | None = None) -> Iterator[dict[str, Any]]:
-        where, args = _by_repo(repo)
-        cursor = self._db.execute(f"SELECT doc FROM pull_requests {where} ORDER BY repo_key, number", args)
-        for row in cursor:
-            yield json.loads(row["doc"])
-
-    def count_pull_requests(self, repo: str | None = None) -> int:
-        where, args = _by_repo(repo)
-        return self._db.execute(f"SELECT COUNT(*) FROM pull_requests {where}", args).fetchone()[0]
-
-    def partition_pull_requests(self, partitions: int) -> list[dict[str, Any]]:
-        """Ranges of rowids; the first and last are open-ended so PRs added later still land in one."""
-        db = self._db
-        total = db.execute("SELECT COUNT(*) FROM pull_requests").fetchone()[0]
-        bounds = [db.execute("SELECT rowid FROM pull_requests ORDER BY rowid LIMIT 1 OFFSET ?",
-                             (offset,)).fetchone()[0] for offset in docs.split_points(total, partitions)]
-        edges = [None, *bounds, None]
-        return [{"rowid_from": lo, "rowid_to": hi} for lo, hi in zip(edges, edges[1:])]
-
-    def iter_pull_request_range(self, key_range: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        lo, hi = key_range.get("rowid_from"), key_range.get("rowid_to")
-        cursor = self._db.execute(
-            "SELECT pr_key, doc FROM pull_requests"
-            " WHERE (? IS NULL OR rowid >= ?) AND (? IS NULL OR rowid < ?) ORDER BY rowid", (lo, lo, hi, hi))
-        for row in cursor:
-            try:
-                doc = json.loads(row["doc"])
-            except (ValueError, RecursionError):
-                doc = None
-            yield row["pr_key"], doc
-
-    def list_repositories(self) -> list[str]:
-        rows = self._db.execute("SELECT MIN(repo) FROM pull_requests GROUP BY repo_key ORDER BY repo_key")
-        return [row[0] for row in rows]
-
-    # ---- webhook deliveries ----------------------------------------------------------------------
-    def record_delivery(self, delivery_id: str, event: str, action: str | None,
-                        received_at: dt.datetime | None = None,
-                        reclaim_after: float = DELIVERY_RECLAIM_SECONDS) -> bool:
-        return claim_delivery(self._db, delivery_id, event, action, _ms(received_at or utcnow()),
-                              check_reclaim_after(reclaim_after))
-
-    def complete_delivery(self, delivery_id: str, completed_at: dt.datetime | None = None) -> bool:
-        cursor = self._db.execute(
-            "UPDATE deliveries SET state = ?, completed_at = ? WHERE delivery_id = ? AND state = ?",
-            (DELIVERY_DONE, _ms(completed_at or utcnow()), delivery_id, DELIVERY_PROCESSING))
-        return cursor.rowcount == 1
-
-    def get_delivery(self, delivery_id: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM deliveries WHERE delivery_id = ?", (delivery_id,)).fetchone()
-        if row is None:
-            return None
-        return {"delivery_id": row["delivery_id"], "event": row["event"], "action": row["action"],
-                "state": row["state"], "received_at": docs.from_millis(row["received_at"]),
-                "claimed_at": docs.from_millis(row["claimed_at"]),
-                "completed_at": docs.from_millis(row["completed_at"]), "claims": row["claims"]}
-
-    # ---- installations ---------------------------------------------------------------------------
-    def upsert_installation(self, installation_id: int, account: str, status: str = "active",
-                            repositories: list[str] | None = None) -> None:
-        repos = json.dumps(sorted(set(repositories or [])))
-        self._db.execute(
-            "INSERT INTO installations (id, account, status, repositories, updated_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET account = excluded.account, status = excluded.status,"
-            " updated_at = excluded.updated_at"
-            + (", repositories = excluded.repositories" if repositories is not None else ""),
-            (int(installation_id), account, status, repos, _ms(utcnow())))
-
-    def update_installation_repositories(self, installation_id: int, added: list[str],
-                                         removed: list[str]) -> None:
-        with write_transaction(self._db) as db:
-            row = db.execute("SELECT repositories FROM installations WHERE id = ?", (int(installation_id),)
-                             ).fetchone()
-            current = set(json.loads(row[0])) if row else set()
-            repos = json.dumps(sorted((current | set(added)) - set(removed)))
-            db.execute("INSERT INTO installations (id, account, status, repositories, updated_at)"
-                       " VALUES (?, NULL, 'active', ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                       " repositories = excluded.repositories, updated_at = excluded.updated_at",
-                       (int(installation_id), repos, _ms(utcnow())))
-
-    def get_installation(self, installation_id: int) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT * FROM installations WHERE id = ?", (int(installation_id),)).fetchone()
-        return self._installation(row) if row else None
-
-    def list_installations(self, status: str | None = None) -> list[dict[str, Any]]:
-        where, args = ("WHERE status = ?", (status,)) if status else ("", ())
-        rows = self._db.execute(f"SELECT * FROM installations {where} ORDER BY id", args)
-        return [self._installation(row) for row in rows]
-
-    @staticmethod
-    def _installation(row) -> dict[str, Any]:
-        return {"id": row["id"], "account": row["account"], "status": row["status"],
-                "repositories": json.loads(row["repositories"]),
-                "updated_at": docs.from_millis(row["updated_at"])}
-
-    # ---- scores and check runs -------------------------------------------------------------------
-    def save_score(self, record: dict[str, Any]) -> None:
-        record = docs.stamped(record, "scored_at", utcnow())
-        self._db.execute("INSERT INTO scores (repo_key, head_sha, record) VALUES (?, ?, ?) ON CONFLICT"
-                         " (repo_key, head_sha) DO UPDATE SET record = excluded.record",
-                         (record["repo"].lower(), record["head_sha"],
-                          json.dumps(docs.encode_times(record, docs.SCORE_TIME_FIELDS))))
-
-    def get_score(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT record FROM scores WHERE repo_key = ? AND head_sha = ?",
-                               (repo.lower(), head_sha)).fetchone()
-        return docs.decode_times(json.loads(row[0]), docs.SCORE_TIME_FIELDS) if row else None
-
-    def save_check_run(self, record: dict[str, Any]) -> None:
-        record = docs.stamped(record, "updated_at", utcnow())
-        key = (record["repo"].lower(), record["head_sha"])
-        with write_transaction(self._db) as db:
-            row = db.execute("SELECT record FROM check_runs WHERE repo_key = ? AND head_sha = ?",
-                             key).fetchone()
-            merged = {**(json.loads(row[0]) if row else {}),
-                      **docs.encode_times(record, docs.CHECK_RUN_TIME_FIELDS)}
-            db.execute("INSERT INTO check_runs (repo_key, head_sha, record, updated_at) VALUES (?, ?, ?, ?)"
-                       " ON CONFLICT (repo_key, head_sha) DO UPDATE SET record = excluded.record,"
-                       " updated_at = excluded.updated_at",
-                       (*key, json.dumps(merged), _ms(record["updated_at"])))
-
-    def get_check_run(self, repo: str, head_sha: str) -> dict[str, Any] | None:
-        row = self._db.execute("SELECT record FROM check_runs WHERE repo_key = ? AND head_sha = ?",
-                               (repo.lower(), head_sha)).fetchone()
-        return docs.decode_times(json.loads(row[0]), docs.CHECK_RUN_TIME_FIELDS) if row else None
-
-    def list_check_runs(self, repo: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        where, args = _by_repo(repo)
-        rows = self._db.execute(f"SELECT record FROM check_runs {where} ORDER BY updated_at DESC, repo_key,"
-                                " head_sha LIMIT ?", (*args, int(limit)))
-        return [docs.decode_times(json.loads(row[0]), docs.CHECK_RUN_TIME_FIELDS) for row in rows]
 
     # ---- sync watermarks -------------------------------------------------------------------------
     def get_watermark(self, repo: str) -> dict[str, Any] | None:
@@ -215,7 +61,7 @@ class SQLiteStore(SQLiteAcceptance, Store):
                          (repo.lower(), int(number), head_sha, label, repo, user, _ms(utcnow())))
 
     def list_feedback(self, repo: str | None = None) -> list[dict[str, Any]]:
-        where, args = _by_repo(repo)
+        where, args = by_repo(repo)
         rows = self._db.execute(f"SELECT * FROM feedback {where}"
                                 " ORDER BY created_at, repo_key, number, head_sha, label", args)
         return [{"repo": r["repo"], "number": r["number"], "head_sha": r["head_sha"], "label": r["label"],

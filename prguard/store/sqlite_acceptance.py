@@ -12,7 +12,7 @@ _ms = docs.to_millis
 
 
 class SQLiteAcceptance:
-    """Mixed into SQLiteStore (which supplies ``_db`` and ``get_delivery``).
+    """Mixed into SQLiteStore (which supplies ``_db`` and ``deliveries``).
 
     One BEGIN IMMEDIATE transaction takes SQLite's single write lock once per delivery instead of
     once per write (claim, installation, PR, jobs, completion). The claim is written as done in the
@@ -31,7 +31,7 @@ class SQLiteAcceptance:
                 return Accepted(INACTIVE, installation_status=installation["status"])
             if not claim_delivery(db, acceptance.delivery_id, acceptance.event, acceptance.action, now,
                                   acceptance.reclaim_after, done=True):
-                return refused(self.get_delivery(acceptance.delivery_id))
+                return refused(self.deliveries.get(acceptance.delivery_id))
             if installation is None:
                 # GitHub may send a repository's events before the installation event.
                 db.execute("INSERT INTO installations (id, account, status, repositories, updated_at)"

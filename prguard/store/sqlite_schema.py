@@ -174,6 +174,11 @@ def migrate(conn: sqlite3.Connection) -> None:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {definition}")
 
 
+def by_repo(repo: str | None) -> tuple[str, tuple]:
+    """The WHERE clause (and its argument) that keeps one repository's rows, or none of either."""
+    return ("WHERE repo_key = ?", (repo.lower(),)) if repo else ("", ())
+
+
 class SQLitePart:
     """A composed part of SQLiteStore (``store.jobs``, ``store.onboarding``, ...): it works on the
     store's connections, one per thread, and on nothing else of the store's."""

@@ -37,10 +37,10 @@ def test_a_new_delivery_stores_its_pr_and_jobs_and_is_done(store):
     assert [job["id"] for job in store.jobs.list("pending")] == list(accepted.job_ids)
     payload = store.jobs.get(accepted.job_ids[0])["payload"]
     assert payload == {"number": 1, "head_sha": "a" * 40, "delivery_id": "d-1"}
-    assert store.get_pull_request("octo/repo", 1)["title"] == "PR 1"
-    delivery = store.get_delivery("d-1")
+    assert store.prs.get("octo/repo", 1)["title"] == "PR 1"
+    delivery = store.deliveries.get("d-1")
     assert (delivery["state"], delivery["event"], delivery["claims"]) == ("done", "pull_request", 1)
-    installation = store.get_installation(INSTALLATION)  # first seen here: recorded as active
+    installation = store.installations.get(INSTALLATION)  # first seen here: recorded as active
     assert (installation["account"], installation["status"]) == ("octo", "active")
 
 
@@ -53,12 +53,12 @@ def test_a_duplicate_writes_nothing_and_a_redelivery_under_a_new_id_replaces_the
 
 
 def test_an_inactive_installation_stops_before_the_claim(store):
-    store.upsert_installation(INSTALLATION, "octo", "suspended")
+    store.installations.upsert(INSTALLATION, "octo", "suspended")
     accepted = store.accept_delivery(opened())
     assert (accepted.outcome, accepted.installation_status) == (INACTIVE, "suspended")
-    assert store.get_delivery("d-1") is None  # a redelivery after unsuspending is processed
-    assert store.get_pull_request("octo/repo", 1) is None and store.jobs.list() == []
-    store.upsert_installation(INSTALLATION, "octo", "active")
+    assert store.deliveries.get("d-1") is None  # a redelivery after unsuspending is processed
+    assert store.prs.get("octo/repo", 1) is None and store.jobs.list() == []
+    store.installations.upsert(INSTALLATION, "octo", "active")
     assert store.accept_delivery(opened()).outcome == ACCEPTED
 
 
@@ -66,8 +66,8 @@ def test_a_late_delivery_for_a_superseded_head_or_a_closed_pr_queues_nothing(sto
     store.accept_delivery(opened("new", sha="b" * 40, updated_at="2024-05-02T00:00:00Z"))
     late = store.accept_delivery(opened("old", sha="a" * 40))
     assert (late.outcome, late.job_ids, late.done) == (STALE, (), True)
-    assert store.get_delivery("old")["state"] == "done"
-    assert store.get_pull_request("octo/repo", 1)["head"]["sha"] == "b" * 40
+    assert store.deliveries.get("old")["state"] == "done"
+    assert store.prs.get("octo/repo", 1)["head"]["sha"] == "b" * 40
     closed = pr_doc(sha="b" * 40, state="closed", updated_at="2024-05-03T00:00:00Z")
     shut = store.accept_delivery(Acceptance("close", "pull_request", "closed", INSTALLATION, "octo",
                                             pull_request=closed, cancel_prefix="score:octo/repo#1:"))
@@ -92,13 +92,13 @@ def test_deliveries_without_a_pr_queue_their_jobs(store):
 
 
 def test_a_young_claim_answers_in_progress_and_a_stale_one_is_taken_over(store):
-    assert store.record_delivery("d-1", "pull_request", "opened", received_at=T0, reclaim_after=60)
+    assert store.deliveries.claim("d-1", "pull_request", "opened", received_at=T0, reclaim_after=60)
     busy = store.accept_delivery(opened(at=T0 + dt.timedelta(seconds=59), reclaim_after=60))
     assert (busy.outcome, busy.claimed_at) == (IN_PROGRESS, T0)
     assert store.jobs.list() == []
     taken = store.accept_delivery(opened(at=T0 + dt.timedelta(seconds=60), reclaim_after=60))
     assert taken.outcome == ACCEPTED
-    assert (store.get_delivery("d-1")["state"], store.get_delivery("d-1")["claims"]) == ("done", 2)
+    assert (store.deliveries.get("d-1")["state"], store.deliveries.get("d-1")["claims"]) == ("done", 2)
 
 
 def test_bad_input_is_refused_before_anything_is_claimed(store):
@@ -106,7 +106,7 @@ def test_bad_input_is_refused_before_anything_is_claimed(store):
         Acceptance("d-1", "pull_request", "opened", INSTALLATION, pull_request={**pr_doc(), "head": {}})
     with pytest.raises(ValueError, match="reclaim_after"):
         Acceptance("d-1", "pull_request", "opened", INSTALLATION, reclaim_after=0)
-    assert store.get_delivery("d-1") is None
+    assert store.deliveries.get("d-1") is None
 
 
 class _JobsDown:
@@ -157,7 +157,7 @@ def test_a_failure_half_way_leaves_nothing_or_a_claim_a_redelivery_takes_over(st
     with jobs_failing(store) as error:
         with pytest.raises(error):
             store.accept_delivery(opened(reclaim_after=60))
-    left = store.get_delivery("d-1")
+    left = store.deliveries.get("d-1")
     # SQLite rolls the whole transaction back; MongoDB keeps the claim and the idempotent writes.
     assert left is None or left["state"] == "processing"
     assert store.jobs.list() == []
@@ -187,4 +187,4 @@ def test_concurrent_deliveries_of_different_prs_each_get_their_job(store):
                                         for n in range(5)])
     job_ids = [job_id for chunk in results for accepted in chunk for job_id in accepted.job_ids]
     assert len(set(job_ids)) == 30 == len(store.jobs.list())
-    assert store.count_pull_requests() == 30
+    assert store.prs.count() == 30

@@ -54,32 +54,32 @@ def test_concurrent_claimers_never_share_a_job(store):
 
 def test_concurrent_writers_of_one_delivery_exactly_one_wins(store):
     for delivery in range(5):
-        results = run_threads(THREADS, lambda i: store.record_delivery(f"d-{delivery}", "pull_request", "opened"))
+        results = run_threads(THREADS, lambda i: store.deliveries.claim(f"d-{delivery}", "pull_request", "opened"))
         assert sorted(results) == [False] * (THREADS - 1) + [True]
 
 
 def test_concurrent_reclaims_of_a_stuck_delivery_exactly_one_wins(store):
     start = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
     for delivery in range(5):
-        assert store.record_delivery(f"d-{delivery}", "pull_request", "opened", received_at=start)
+        assert store.deliveries.claim(f"d-{delivery}", "pull_request", "opened", received_at=start)
         # Redeliveries past the grace period, a few milliseconds apart as on several gunicorn workers.
-        results = run_threads(THREADS, lambda i: store.record_delivery(
+        results = run_threads(THREADS, lambda i: store.deliveries.claim(
             f"d-{delivery}", "pull_request", "opened", received_at=start + dt.timedelta(seconds=61, milliseconds=i),
             reclaim_after=60))
         assert sorted(results) == [False] * (THREADS - 1) + [True]
-        assert store.get_delivery(f"d-{delivery}")["claims"] == 2
+        assert store.deliveries.get(f"d-{delivery}")["claims"] == 2
 
 
 def test_concurrent_pr_updates_keep_the_newest(store):
     files = [{"filename": "a.py", "status": "added", "additions": 1, "deletions": 0, "changes": 1}]
-    store.upsert_pull_request(pr_doc(files=files, updated_at="2024-05-01T00:00:00Z"))
+    store.prs.upsert(pr_doc(files=files, updated_at="2024-05-01T00:00:00Z"))
 
     def write(i):
         for minute in range(10):
-            store.upsert_pull_request(pr_doc(title=f"{i}-{minute}", updated_at=f"2024-05-01T0{i}:{minute:02d}:00Z"))
+            store.prs.upsert(pr_doc(title=f"{i}-{minute}", updated_at=f"2024-05-01T0{i}:{minute:02d}:00Z"))
 
     run_threads(THREADS, write)
-    final = store.get_pull_request("octo/repo", 1)
+    final = store.prs.get("octo/repo", 1)
     assert final["updated_at"] == f"2024-05-01T0{THREADS - 1}:09:00Z"
     assert final["title"] == f"{THREADS - 1}-9"
     assert final["files"] == files  # same head SHA throughout: the files survive every rewrite
@@ -95,7 +95,7 @@ def _in_process(barrier, results, path: str, name: str, jobs: bool) -> None:
             # claims really overlap however the scheduler starts the processes.
             results.put((name, drain(store, name, after_first_claim=lambda: barrier.wait(timeout=60))))
         else:
-            results.put((name, [f"d-{i}" for i in range(40) if store.record_delivery(f"d-{i}", "push", None)]))
+            results.put((name, [f"d-{i}" for i in range(40) if store.deliveries.claim(f"d-{i}", "push", None)]))
     finally:
         store.close()
 

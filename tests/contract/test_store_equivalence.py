@@ -23,35 +23,35 @@ def typed(value):
 
 def exercise(store) -> dict:
     files = [{"filename": "bin/blob", "status": "added", "additions": 0, "deletions": 0, "changes": 0}]
-    store.upsert_pull_request(pr_doc(files=files, draft=True, body=None, ratio=0.25, nested={"x": [1, 2.5]}))
-    store.upsert_pull_request(pr_doc(number=2, repo="Octo/Other", updated_at="2024-05-01T12:00:00+01:00"))
-    store.set_pull_request_files("octo/other", 2, "a" * 40, files)
+    store.prs.upsert(pr_doc(files=files, draft=True, body=None, ratio=0.25, nested={"x": [1, 2.5]}))
+    store.prs.upsert(pr_doc(number=2, repo="Octo/Other", updated_at="2024-05-01T12:00:00+01:00"))
+    store.prs.set_files("octo/other", 2, "a" * 40, files)
     job_id = store.jobs.enqueue("score", {"repo": "o/r", "n": 1, "f": 1.5, "l": [1, "x"]}, "k1", run_at=T0)
     claimed = store.jobs.claim("w", 30, now=T0)
     store.jobs.fail(job_id, "w", "boom", T0 + dt.timedelta(seconds=5), 3)
-    store.upsert_installation(1, "octo", repositories=["octo/b", "octo/a"])
-    store.update_installation_repositories(1, ["octo/c"], ["octo/b"])
-    store.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
-                      "anomalous": False, "model_version": "4", "reasons": [], "scored_at": T0})
-    store.save_check_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
-                          "conclusion": "success", "annotations": [{"path": "x", "start_line": 1}],
-                          "posted": False, "check_run_id": None, "updated_at": T0})
+    store.installations.upsert(1, "octo", repositories=["octo/b", "octo/a"])
+    store.installations.update_repositories(1, ["octo/c"], ["octo/b"])
+    store.checks.save_score({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "score": 1, "threshold": 2.5,
+                             "anomalous": False, "model_version": "4", "reasons": [], "scored_at": T0})
+    store.checks.save_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
+                           "conclusion": "success", "annotations": [{"path": "x", "start_line": 1}],
+                           "posted": False, "check_run_id": None, "updated_at": T0})
     store.set_watermark("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "n": 3})
     store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", "maint")
     strip = lambda record: {k: v for k, v in record.items() if k not in GENERATED}  # noqa: E731
     return typed({
-        "prs": list(store.iter_pull_requests()),
+        "prs": list(store.prs.iter()),
         # Ranges split by rowid in SQLite and by key in MongoDB, so only their union is comparable.
-        "ranges": sorted((pr for r in store.partition_pull_requests(2)
-                         for _, pr in store.iter_pull_request_range(r)),
+        "ranges": sorted((pr for r in store.prs.partition(2)
+                         for _, pr in store.prs.iter_range(r)),
                          key=lambda pr: pr["number"]),
-        "repos": store.list_repositories(),
+        "repos": store.prs.repositories(),
         "claimed": (claimed.kind, claimed.payload, claimed.attempts, claimed.lease_expires_at),
         "job": strip(store.jobs.get(job_id)),
         "stats": store.jobs.stats(now=T0 + dt.timedelta(seconds=7)),
-        "installation": strip(store.get_installation(1)),
-        "score": store.get_score("octo/repo", "a" * 40),
-        "check_runs": store.list_check_runs(),
+        "installation": strip(store.installations.get(1)),
+        "score": store.checks.get_score("octo/repo", "a" * 40),
+        "check_runs": store.checks.list_runs(),
         "watermark": store.get_watermark("octo/repo"),
         "feedback": [strip(f) for f in store.list_feedback()],
     })

@@ -25,8 +25,8 @@ def test_offline_mode_records_check_runs_shown_as_not_posted(tmp_path, champion)
     store = SQLiteStore(data_dir / "prguard.sqlite3")
     try:
         assert service.post("pull_request", pull_request_event("opened", pr, 77))[0] == 202
-        record = wait_until(lambda: (store.get_check_run("acme/web", pr["head"]["sha"]) or {}).get("status")
-                            == "completed" and store.get_check_run("acme/web", pr["head"]["sha"]), 45,
+        record = wait_until(lambda: (store.checks.get_run("acme/web", pr["head"]["sha"]) or {}).get("status")
+                            == "completed" and store.checks.get_run("acme/web", pr["head"]["sha"]), 45,
                             what="the offline check run")
         assert record["posted"] is False and record["check_run_id"] is None
         assert record["model_version"] == champion[1]

@@ -83,7 +83,7 @@ def test_an_added_repository_is_backfilled_and_scored_against_its_own_history(se
     profile = wait_until(lambda: store.onboarding.get_profile(NEW_REPO), 60, 0.2, "the backfill's profile")
     backfill = store.onboarding.get_repo_record(BACKFILL_RECORD, NEW_REPO)
     assert backfill["state"] == "done" and backfill["profile_version"] == profile["version"] == 1
-    assert store.count_pull_requests(NEW_REPO) == HISTORY + 1  # the history and the early PR
+    assert store.prs.count(NEW_REPO) == HISTORY + 1  # the history and the early PR
     assert profile["pr_count"] == HISTORY + 1 and profile["source"] == "backfill"
     # 121 PRs at 50 per GraphQL page: three pages, and no REST file lists (40 files fit in a page).
     assert backfill["pages"] == 3
@@ -98,7 +98,7 @@ def test_an_added_repository_is_backfilled_and_scored_against_its_own_history(se
     assert f"Typical in this repository ({HISTORY + 1} PRs, profile v1)" in summary
     # "Typical" is this repository's own (blended toward general norms by 10 pseudo-PRs), not 2 files.
     newest = RepoProfile.from_dict(profile["profile"])
-    doc = store.get_pull_request(NEW_REPO, 501)
+    doc = store.prs.get(NEW_REPO, 501)
     expected_files = dict((what, typical) for what, _, typical in key_values(summarize(doc), newest))["Files changed"]
     assert typical_cell(summary, "Files changed") == expected_files and int(expected_files) > 30
     # The reasons are the champion's, computed against the newest profile; the model did not change.

@@ -63,7 +63,7 @@ def test_webhook_to_check_run_with_the_champions_verdict_and_reasons(service, gi
 
     run = completed_run(github, service, sha)
     assert run["name"] == "PRGuard" and run["external_id"] == f"prguard:{REPO}:{sha}"
-    expected = champion_bundle.score([store.get_pull_request(REPO, 101)])[0]
+    expected = champion_bundle.score([store.prs.get(REPO, 101)])[0]
     assert expected["anomalous"], expected
     assert run["conclusion"] == "neutral"
     # Both kinds of evidence: the shell payload in the title is a finding, the shape is the model's.
@@ -168,7 +168,7 @@ def test_worker_killed_mid_job_loses_nothing(service, github, store):
     wait_until(lambda: runs_for(github, sha), RUN_TIMEOUT, 0.02, "the run to be created")
     (job,) = [j for j in store.jobs.list("running") if j["payload"]["number"] == 108]
     assert service.kill_worker(service.worker_holding(job["lease_owner"]), signal.SIGKILL) == -signal.SIGKILL
-    assert store.get_check_run(REPO, sha)["check_run_id"] is None
+    assert store.checks.get_run(REPO, sha)["check_run_id"] is None
     newcomer = service.start_worker()  # the survivor or the newcomer takes the job once its lease expires
     run = completed_run(github, service, sha)
     assert run["conclusion"] == "success"
@@ -176,7 +176,7 @@ def test_worker_killed_mid_job_loses_nothing(service, github, store):
     wait_until(lambda: not store.jobs.list("running") and not store.jobs.list("pending"), 20,
                what="an empty queue")
     assert store.jobs.list("dead") == []
-    assert store.get_check_run(REPO, sha)["check_run_id"] == run["id"]  # found by external_id, not re-created
+    assert store.checks.get_run(REPO, sha)["check_run_id"] == run["id"]  # found by external_id, not re-created
     assert len(runs_for(github, sha)) == 1
     # SIGTERM is a graceful stop: the worker finishes what it holds and exits cleanly.
     assert service.kill_worker(newcomer, signal.SIGTERM) == 0

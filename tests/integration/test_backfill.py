@@ -48,7 +48,7 @@ def test_slices_continue_where_the_last_one_stopped_and_end_with_a_profile(world
     results = run_until_finished(store, client, WEB, pages=2, on_progress=progress.append)
 
     assert [r.state for r in results] == ["running", "running", "done"]
-    assert store.count_pull_requests(WEB) == 230
+    assert store.prs.count(WEB) == 230
     assert world.request_count(r"/graphql$") == 5  # every page fetched exactly once across the slices
     record = store.onboarding.get_repo_record(BACKFILL_RECORD, WEB)
     assert (record["state"], record["pull_requests"], record["pages"], record["total"]) == ("done", 230, 5, 230)
@@ -68,10 +68,10 @@ def test_one_repository_per_installation_at_a_time(world, store, client):
     blocked = backfill.BackfillSlice(store, client, API, 1).run()
     assert (blocked.state, blocked.next_in) == ("waiting", backfill.WAIT_SECONDS)
     assert store.onboarding.get_repo_record(BACKFILL_RECORD, API)["state"] == "waiting"
-    assert store.count_pull_requests(API) == 0
+    assert store.prs.count(API) == 0
     run_until_finished(store, client, WEB, pages=10)
     assert backfill.BackfillSlice(store, client, API, 1).run().state == "done"
-    assert store.count_pull_requests(API) == 20
+    assert store.prs.count(API) == 20
 
 
 def test_a_cancelled_backfill_stops_after_its_page_and_frees_the_installation(world, store, client):
@@ -83,7 +83,7 @@ def test_a_cancelled_backfill_stops_after_its_page_and_frees_the_installation(wo
 
     result = backfill.BackfillSlice(store, client, WEB, 1, on_progress=cancel_after_first_page).run()
     assert result.state == "cancelled" and result.finished
-    assert store.count_pull_requests(WEB) == 50 and store.onboarding.get_profile(WEB) is None
+    assert store.prs.count(WEB) == 50 and store.onboarding.get_profile(WEB) is None
     assert backfill.BackfillSlice(store, client, WEB, 1).run().state == "cancelled"  # and stays so
     assert backfill.BackfillSlice(store, client, API, 1).run().state == "done"  # the lease was released
 
@@ -97,4 +97,4 @@ def test_a_backfill_pauses_until_the_reset_when_the_graphql_budget_runs_low(worl
     assert record["state"] == "paused" and record["resumes_at"] and record["pull_requests"] == 50
     assert world.request_count(r"/graphql$") == 1
     assert run_until_finished(store, client, WEB, pages=10)[-1].state == "done"
-    assert store.count_pull_requests(WEB) == 230
+    assert store.prs.count(WEB) == 230

@@ -58,20 +58,20 @@ def fetch_with_app(fake, store, **kwargs):
 def test_backfill_stores_every_pr_in_rest_shape_with_few_requests(world, store):
     report = fetch_with_app(world, store)
 
-    assert store.count_pull_requests(WEB) == 121 and store.count_pull_requests(API) == 30
+    assert store.prs.count(WEB) == 121 and store.prs.count(API) == 30
     assert report.pull_requests_stored == 151
     # installations + token + installation repos + GraphQL pages (3 for web at 50/page, 1 for api)
     # + 3 REST pages of files for the one 250-file PR.
     assert world.request_count(r"/graphql") == 4
     assert world.request_count(r"/pulls/121/files") == 3
     assert report.api_requests == world.request_count() == 1 + 1 + 1 + 4 + 3
-    big = store.get_pull_request(WEB, 121)
+    big = store.prs.get(WEB, 121)
     assert len(big["files"]) == 250 and big["files"][0]["status"] == "added"
-    assert sorted(store.get_installation(1)["repositories"]) == [API, WEB]
+    assert sorted(store.installations.get(1)["repositories"]) == [API, WEB]
 
     # The stored document reads like the REST pull request GitHub serves.
     rest = world.state.pulls[WEB][7]
-    doc = store.get_pull_request(WEB, 7)
+    doc = store.prs.get(WEB, 7)
     for path in (("number",), ("title",), ("state",), ("merged",), ("draft",), ("user", "login"),
                  ("author_association",), ("additions",), ("deletions",), ("changed_files",), ("commits",),
                  ("head", "sha"), ("base", "repo", "full_name"), ("updated_at",), ("labels",)):
@@ -104,9 +104,9 @@ def test_incremental_run_picks_up_an_updated_pr(world, store):
     report = fetch_with_app(world, store)
 
     assert report.pull_requests_stored == 2
-    assert store.get_pull_request(WEB, 5)["title"] == "Rewritten"
-    assert [f["filename"] for f in store.get_pull_request(WEB, 5)["files"]] == ["ci.yml"]
-    assert store.get_pull_request(API, 31)["title"] == "Brand new"
+    assert store.prs.get(WEB, 5)["title"] == "Rewritten"
+    assert [f["filename"] for f in store.prs.get(WEB, 5)["files"]] == ["ci.yml"]
+    assert store.prs.get(API, 31)["title"] == "Brand new"
     assert world.request_count(r"/graphql") == 2
 
 
@@ -115,7 +115,7 @@ def test_interrupted_backfill_resumes_at_the_saved_cursor(world, store):
     world.fail_next(r"/graphql", 500, count=FAST_RETRIES.max_attempts, skip=1)
     with pytest.raises(GitHubError):
         fetch_with_app(world, store, repos=(WEB,))
-    assert store.count_pull_requests(WEB) == 50
+    assert store.prs.count(WEB) == 50
     assert store.get_watermark(WEB)["cursor"]
 
     # Meanwhile an old PR (not fetched yet) and a fetched one change.
@@ -127,19 +127,19 @@ def test_interrupted_backfill_resumes_at_the_saved_cursor(world, store):
     assert store.get_watermark(WEB)["cursor"] is None
     # PR 2 moved ahead of the cursor while the run was interrupted; it is newer than everything that
     # run saw, so the next run (not this one) picks it up.
-    assert store.get_pull_request(WEB, 2) is None
+    assert store.prs.get(WEB, 2) is None
 
     fetch_with_app(world, store, repos=(WEB,))
-    assert store.count_pull_requests(WEB) == 121
-    assert store.get_pull_request(WEB, 2)["title"] == "Old but edited"
-    assert store.get_pull_request(WEB, 120)["title"] == "New and edited"
+    assert store.prs.count(WEB) == 121
+    assert store.prs.get(WEB, 2)["title"] == "Old but edited"
+    assert store.prs.get(WEB, 120)["title"] == "New and edited"
 
 
 def test_since_limits_a_backfill(world, store):
     cutoff = world.state.pulls[WEB][100]["updated_at"]
     fetch_with_app(world, store, repos=(WEB,),
                    since=dt.datetime.fromisoformat(cutoff.replace("Z", "+00:00")))
-    assert sorted(pr["number"] for pr in store.iter_pull_requests(WEB)) == list(range(100, 122))
+    assert sorted(pr["number"] for pr in store.prs.iter(WEB)) == list(range(100, 122))
 
 
 def test_token_auth_needs_named_repositories(world, store):
@@ -151,7 +151,7 @@ def test_token_auth_needs_named_repositories(world, store):
         report = run_fetch(store, token_client=client, repos=(API,), progress=False)
     finally:
         client.close()
-    assert report.pull_requests_stored == 30 and store.count_pull_requests() == 30
+    assert report.pull_requests_stored == 30 and store.prs.count() == 30
 
 
 def test_fetch_command_reports_counts(world, data_dir):

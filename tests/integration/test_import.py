@@ -25,7 +25,7 @@ def store(request, settings):
 
 
 def snapshot(store) -> list[dict]:
-    return sorted((doc for doc in store.iter_pull_requests()),
+    return sorted((doc for doc in store.prs.iter()),
                   key=lambda d: (d["base"]["repo"]["full_name"], d["number"]))
 
 
@@ -42,9 +42,9 @@ def test_github_examples_import_keeping_the_newest_version_of_each_pr(store):
         doc = json.loads(line)
         key = (doc["base"]["repo"]["full_name"], doc["number"])
         newest[key] = max(newest.get(key, ""), canonical_timestamp(doc["updated_at"]))
-    assert store.count_pull_requests() == len(newest)
+    assert store.prs.count() == len(newest)
     for (repo, number), updated in newest.items():
-        assert canonical_timestamp(store.get_pull_request(repo, number)["updated_at"]) == updated
+        assert canonical_timestamp(store.prs.get(repo, number)["updated_at"]) == updated
 
 
 def test_demo_data_imports_and_a_second_import_changes_nothing(store):
@@ -57,7 +57,7 @@ def test_demo_data_imports_and_a_second_import_changes_nothing(store):
     assert snapshot(store) == before
     stored = before[0]
     assert stored["files"] and "prguard_label" in stored  # the document is kept whole
-    assert set(store.list_repositories()) == {json.loads(line)["base"]["repo"]["full_name"] for line in lines}
+    assert set(store.prs.repositories()) == {json.loads(line)["base"]["repo"]["full_name"] for line in lines}
 
 
 def test_bad_lines_are_reported_by_number_and_the_rest_imported(store):
@@ -67,7 +67,7 @@ def test_bad_lines_are_reported_by_number_and_the_rest_imported(store):
     lines = [good[0], "{not json", "", "[1, 2]", json.dumps(no_sha), good[1],
              json.dumps({"number": 3, "base": {"repo": {"full_name": "a/b"}}, "head": {"sha": "x"}}), good[2]]
     report = import_lines(store, lines)
-    assert report.imported == 3 and store.count_pull_requests() == 3
+    assert report.imported == 3 and store.prs.count() == 3
     assert [line_no for line_no, _ in report.errors] == [2, 4, 5, 7]
     messages = dict(report.errors)
     assert "not valid JSON" in messages[2] and "JSON object" in messages[4]
@@ -104,7 +104,7 @@ def test_cli_names_the_broken_line_and_exits_non_zero(tmp_path, data_dir, settin
     assert f"{path}:3: not valid JSON" in result.output
     assert "imported 5, unchanged 0, failed 1" in result.output
     store = open_store(settings)
-    assert store.count_pull_requests() == 5
+    assert store.prs.count() == 5
     store.close()
 
 
@@ -112,5 +112,5 @@ def test_cli_reads_standard_input(data_dir, settings):
     result = run_import(data_dir, "-", stdin="\n".join(example_lines()[:1]) + "\n")
     assert result.exit_code == 0, result.output
     store = open_store(settings)
-    assert store.count_pull_requests() == 1
+    assert store.prs.count() == 1
     store.close()

@@ -75,9 +75,9 @@ def test_fetch_preprocess_train_score_end_to_end_and_reproducibly(world, fake_gi
     settings = Settings.from_env(env)
     store = open_store(settings)
     try:
-        assert store.count_pull_requests() == PRS
-        assert sorted(store.list_repositories()) == repos
-        stored = list(store.iter_pull_requests())
+        assert store.prs.count() == PRS
+        assert sorted(store.prs.repositories()) == repos
+        stored = list(store.prs.iter())
     finally:
         store.close()
 

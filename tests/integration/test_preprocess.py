@@ -38,16 +38,16 @@ def stored(tmp_path_factory):
     settings = Settings.from_env({"PRGUARD_DATA_DIR": str(data_dir)})
     store = open_store(settings)
     for doc in history(repos=4, prs_per_repo=70):
-        store.upsert_pull_request(doc)
+        store.prs.upsert(doc)
     for example in examples_for("pull_request"):
-        store.upsert_pull_request(example["pull_request"])
+        store.prs.upsert(example["pull_request"])
     for repo, number in EXPECTED:
-        doc = store.get_pull_request(repo, number)
+        doc = store.prs.get(repo, number)
         store.add_feedback(repo, number, doc["head"]["sha"], "expected", user="maintainer")
     store.add_feedback("org2/project-2", 5, "0" * 40, "noise", user="maintainer")  # not "expected"
     # Marked at a head SHA the PR has since moved on from: the stored version is judged again.
     store.add_feedback(*PUSHED_SINCE, "1" * 40, "expected", user="maintainer")
-    docs = list(store.iter_pull_requests())
+    docs = list(store.prs.iter())
     store.close()
     return settings, docs
 
@@ -205,7 +205,7 @@ def test_unusable_stored_documents_are_skipped_by_key_and_the_job_completes(tmp_
     store = open_store(settings)
     good = history(repos=2, prs_per_repo=15)
     for doc in good:
-        store.upsert_pull_request(doc)
+        store.prs.upsert(doc)
     bad = {"org0/project-0#900": {**good[0], "number": 900, "created_at": "9999-12-31T23:59:59-23:59"},
            "org0/project-0#901": {**good[0], "number": 901, "head": {"sha": "../../../../app/installations#"}}}
     for key, doc in bad.items():

@@ -38,8 +38,8 @@ class MongomockReader(StoreReader):
 def _fill(store: Store) -> dict[tuple[str, int], dict]:
     """Store DOCS; returns what the store holds (GitHub's examples reuse one PR number: newest wins)."""
     for doc in DOCS:
-        store.upsert_pull_request(doc)
-    return {(d["base"]["repo"]["full_name"], d["number"]): d for d in store.iter_pull_requests()}
+        store.prs.upsert(doc)
+    return {(d["base"]["repo"]["full_name"], d["number"]): d for d in store.prs.iter()}
 
 
 def _read_all(reader: StoreReader) -> list[tuple]:

@@ -27,7 +27,7 @@ def test_embedded_serve_scores_a_delivered_pull_request(tmp_path):
         deadline = time.monotonic() + 120  # the worker's first model lookup imports MLflow
         record = None
         while time.monotonic() < deadline:
-            record = store.get_check_run("Codertocat/Hello-World", head_sha)
+            record = store.checks.get_run("Codertocat/Hello-World", head_sha)
             if record and record["status"] == "completed":
                 break
             time.sleep(0.5)

@@ -139,7 +139,7 @@ def test_score_cli_and_the_service_give_the_same_findings_and_verdict(workspace,
                          connect=lambda installation_id: connection, sensitive_files=sensitive_files)
     jobs.enqueue(store, jobs.ScorePullRequest(REPO, 77, HEAD, 1, "d-1"))
     assert Worker(store, context, settings, "w1").run_once()
-    recorded = store.get_score(REPO, HEAD)
+    recorded = store.checks.get_score(REPO, HEAD)
     store.close()
     assert cli_line["findings"] == recorded["findings"] and cli_line["unusual"] == recorded["unusual"] is True
     expected = {"prguard/pwn-request", "prguard/attacker-string", "zizmor/dangerous-triggers"}

@@ -11,9 +11,9 @@ webhook_settings, webhook_store, webhook_client = (webhook_app.webhook_settings,
 
 def assert_no_trace(store, delivery_id: str) -> None:
     """A rejected delivery left nothing behind: no delivery claim, no PR, installation or job."""
-    assert store.get_delivery(delivery_id) is None, "the delivery was claimed"
-    assert store.count_pull_requests() == 0
-    assert store.list_installations() == []
+    assert store.deliveries.get(delivery_id) is None, "the delivery was claimed"
+    assert store.prs.count() == 0
+    assert store.installations.list() == []
     assert store.jobs.list() == []
 
 

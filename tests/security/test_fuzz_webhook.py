@@ -130,7 +130,7 @@ def test_5000_signed_malformed_deliveries_get_no_5xx_and_rejected_ones_leave_no_
 
     def footprint():
         jobs = store.jobs.stats()
-        return store.count_pull_requests(), len(store.list_installations()), jobs.pending, jobs.running, jobs.dead
+        return store.prs.count(), len(store.installations.list()), jobs.pending, jobs.running, jobs.dead
 
     last = [footprint()]
 
@@ -150,7 +150,7 @@ def test_5000_signed_malformed_deliveries_get_no_5xx_and_rejected_ones_leave_no_
             now = footprint()
             if response.status_code == 400:
                 assert response.json["error"]
-                assert store.get_delivery(delivery) is None, body[:300]
+                assert store.deliveries.get(delivery) is None, body[:300]
                 assert now == last[0], body[:300]
             last[0] = now
 

@@ -135,7 +135,7 @@ def test_a_redelivery_after_a_rejected_nan_payload_is_processed_at_once(webhook_
     assert send(webhook_client, "pull_request", RAW_CASES["NaN number"][1]).status_code == 400
     response = send(webhook_client, "pull_request", json.dumps(opened()).encode())
     assert (response.status_code, response.json["outcome"]) == (202, "accepted")
-    assert webhook_store.count_pull_requests() == 1
+    assert webhook_store.prs.count() == 1
 
 
 def test_githubs_own_shapes_stay_accepted(webhook_client, webhook_store):

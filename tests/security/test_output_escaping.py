@@ -54,9 +54,10 @@ def test_text_log_lines_stay_one_line_with_context_escaped():
 
 def test_prguard_checks_prints_one_escaped_line_per_run(settings):
     store = SQLiteStore(settings.sqlite_path)
-    store.save_check_run({"repo": "octo/widgets", "number": 7, "head_sha": "a" * 40, "check_run_id": None,
-                          "external_id": "x", "status": "completed", "conclusion": "neutral", "title": FORGED,
-                          "summary": "s", "text": "", "annotations": [], "posted": False, "updated_at": utcnow()})
+    store.checks.save_run({"repo": "octo/widgets", "number": 7, "head_sha": "a" * 40, "check_run_id": None,
+                           "external_id": "x", "status": "completed", "conclusion": "neutral",
+                           "title": FORGED, "summary": "s", "text": "", "annotations": [], "posted": False,
+                           "updated_at": utcnow()})
     store.close()
     result = CliRunner().invoke(main, ["checks"], env={"PRGUARD_DATA_DIR": str(settings.data_dir)})
     assert result.exit_code == 0, result.output
@@ -67,9 +68,10 @@ def test_prguard_checks_prints_one_escaped_line_per_run(settings):
 
 def test_prguard_status_prints_run_titles_escaped(settings):
     store = SQLiteStore(settings.sqlite_path)
-    store.save_check_run({"repo": "octo/widgets", "number": 7, "head_sha": "b" * 40, "check_run_id": 5,
-                          "external_id": "x", "status": "completed", "conclusion": "neutral", "title": FORGED,
-                          "summary": "s", "text": "", "annotations": [], "posted": True, "updated_at": utcnow()})
+    store.checks.save_run({"repo": "octo/widgets", "number": 7, "head_sha": "b" * 40, "check_run_id": 5,
+                           "external_id": "x", "status": "completed", "conclusion": "neutral",
+                           "title": FORGED, "summary": "s", "text": "", "annotations": [], "posted": True,
+                           "updated_at": utcnow()})
     store.close()
     result = CliRunner().invoke(main, ["status", "--repo", "octo/widgets"],
                                 env={"PRGUARD_DATA_DIR": str(settings.data_dir)})

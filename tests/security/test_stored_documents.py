@@ -31,7 +31,7 @@ def test_a_stored_document_from_before_the_checks_is_replaced_by_a_valid_update(
                           " VALUES ('octo/repo#1', 'octo/repo', 'Octo/Repo', 1, ?, ?, ?)",
                           (old["head"]["sha"], "2024-05-01T12:00:00.000000Z", json.dumps(old)))
         store._db.commit()
-        assert store.upsert_pull_request(pr_doc(updated_at="2024-05-02T12:00:00Z")) is True
-        assert store.get_pull_request("Octo/Repo", 1)["updated_at"] == "2024-05-02T12:00:00Z"
+        assert store.prs.upsert(pr_doc(updated_at="2024-05-02T12:00:00Z")) is True
+        assert store.prs.get("Octo/Repo", 1)["updated_at"] == "2024-05-02T12:00:00Z"
     finally:
         store.close()

@@ -48,8 +48,8 @@ class UnreachableStore(SQLiteStore):
     def _down(self, *args, **kwargs):
         raise sqlite3.OperationalError("unable to open database file")
 
-    record_delivery = accept_delivery = get_installation = upsert_pull_request = ping = _down
+    accept_delivery = ping = _down
 
     def __init__(self, path):
         super().__init__(path)
-        self.jobs = _Down(self._down)
+        self.jobs = self.prs = self.deliveries = self.installations = _Down(self._down)

@@ -47,11 +47,11 @@ class World:
     def score(self, head_sha: str) -> dict:
         jobs.enqueue(self.store, jobs.ScorePullRequest(REPO, NUMBER, head_sha, INSTALLATION, "d-1"))
         self.drain()
-        return self.store.get_check_run(REPO, head_sha)
+        return self.store.checks.get_run(REPO, head_sha)
 
     @property
     def run_id(self) -> int:
-        return self.store.get_check_run(REPO, SHA)["check_run_id"]
+        return self.store.checks.get_run(REPO, SHA)["check_run_id"]
 
     def press(self, user: str, run_id: int | None = None, app_id=APP_ID, ext_id: str | None = None) -> str:
         job_id = jobs.enqueue(self.store, jobs.MarkExpected(
@@ -75,7 +75,7 @@ def world(settings):
 def _unchanged(world: World, before: dict) -> None:
     assert world.store.list_feedback() == []
     assert world.github.runs[world.run_id] == before
-    assert world.store.get_check_run(REPO, SHA)["conclusion"] == "neutral"
+    assert world.store.checks.get_run(REPO, SHA)["conclusion"] == "neutral"
 
 
 def test_a_sender_with_read_permission_changes_nothing_and_is_logged(world, caplog):

@@ -42,7 +42,7 @@ def test_added_repositories_are_backfilled_and_removed_ones_cancelled(webhook_cl
     assert names[0] not in backfill_jobs(webhook_store)
     assert names[0] in backfill_jobs(webhook_store, "cancelled")
     assert webhook_store.onboarding.get_repo_record(BACKFILL_RECORD, names[0])["state"] == "cancelled"
-    assert names[0] not in webhook_store.get_installation(installation_id)["repositories"]
+    assert names[0] not in webhook_store.installations.get(installation_id)["repositories"]
 
 
 def test_deleting_the_installation_cancels_its_backfills(webhook_client, webhook_store):

@@ -13,15 +13,15 @@ def seeded(tmp_path) -> dict:
     store = SQLiteStore(tmp_path / "prguard.sqlite3")
     docs = make_prs(12, seed=3, repos=("acme/api",))
     for doc in docs:
-        store.upsert_pull_request(doc)
+        store.prs.upsert(doc)
     number, sha = docs[0]["number"], docs[0]["head"]["sha"]
     profile = {"repo": "acme/api", "pr_count": 12, "quantiles": {}, "shares": {}, "counts": {}, "version": "1"}
     store.onboarding.save_profile("acme/api", profile, "backfill")
     backfill.queue(store, "acme/new", 9)
-    store.save_check_run({"repo": "acme/api", "number": number, "head_sha": sha, "status": "completed",
+    store.checks.save_run({"repo": "acme/api", "number": number, "head_sha": sha, "status": "completed",
                           "conclusion": "neutral", "title": "Unusual for this repository", "model_version": "4"})
-    store.save_score({"repo": "acme/api", "number": number, "head_sha": sha, "score": 3.25, "threshold": 1.0,
-                      "anomalous": True, "model_version": "4", "reasons": [{"feature": "touches_ci"}]})
+    store.checks.save_score({"repo": "acme/api", "number": number, "head_sha": sha, "score": 3.25, "threshold": 1.0,
+                             "anomalous": True, "model_version": "4", "reasons": [{"feature": "touches_ci"}]})
     store.add_feedback("acme/api", number, sha, "expected", user="octo-lead")
     store.add_feedback("acme/api", 2, "b" * 40, "noise", user="someone")
     store.close()

@@ -25,9 +25,9 @@ def opened_body() -> bytes:
 
 def assert_nothing_stored(store):
     assert store.jobs.list() == []
-    assert store.count_pull_requests() == 0
-    assert store.list_installations() == []
-    assert store.record_delivery(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
+    assert store.prs.count() == 0
+    assert store.installations.list() == []
+    assert store.deliveries.claim(DELIVERY, "pull_request", "opened"), "the delivery was recorded"
 
 
 def send(client, body: bytes, **header_changes):

@@ -39,7 +39,7 @@ def test_ping_answers_200_and_stores_nothing(webhook_client, webhook_store, inde
     response = post(webhook_client, "ping", payload, delivery_id="ping-1")
     assert response.status_code == 200
     assert response.json["outcome"] == "pong"
-    assert webhook_store.record_delivery("ping-1", "ping", None)  # it was not recorded before
+    assert webhook_store.deliveries.claim("ping-1", "ping", None)  # it was not recorded before
 
 
 @pytest.mark.parametrize("action,index", SCORE_EXAMPLES)
@@ -50,7 +50,7 @@ def test_pull_request_action_stores_pr_and_queues_one_score_job(webhook_client, 
     response = post(webhook_client, "pull_request", payload, delivery_id=f"d-{action}")
     assert response.status_code == 202, response.json
     assert response.json["outcome"] == "accepted"
-    stored = webhook_store.get_pull_request(repo, pr["number"])
+    stored = webhook_store.prs.get(repo, pr["number"])
     assert stored["head"]["sha"] == pr["head"]["sha"]
     [job] = pending_jobs(webhook_store)
     assert job["kind"] == jobs.SCORE_PULL_REQUEST
@@ -63,9 +63,9 @@ def test_pull_request_action_stores_pr_and_queues_one_score_job(webhook_client, 
 
 def test_pull_request_from_unknown_installation_records_it_active(webhook_client, webhook_store):
     payload = pull_request_example("opened")
-    assert webhook_store.get_installation(payload["installation"]["id"]) is None
+    assert webhook_store.installations.get(payload["installation"]["id"]) is None
     assert post(webhook_client, "pull_request", payload).status_code == 202
-    installation = webhook_store.get_installation(payload["installation"]["id"])
+    installation = webhook_store.installations.get(payload["installation"]["id"])
     assert installation["status"] == "active"
     assert installation["account"] == payload["repository"]["owner"]["login"]
 
@@ -102,7 +102,7 @@ def test_closed_updates_the_pr_and_cancels_its_pending_job(webhook_client, webho
     assert pending_jobs(webhook_store) == []
     assert [j["state"] for j in webhook_store.jobs.list()] == ["cancelled"]
     pr = closed["pull_request"]
-    assert webhook_store.get_pull_request(pr["base"]["repo"]["full_name"], pr["number"])["state"] == "closed"
+    assert webhook_store.prs.get(pr["base"]["repo"]["full_name"], pr["number"])["state"] == "closed"
 
 
 def test_late_delivery_of_an_older_push_queues_nothing(webhook_client, webhook_store):
@@ -119,7 +119,7 @@ def test_late_delivery_of_an_older_push_queues_nothing(webhook_client, webhook_s
 def test_other_pull_request_actions_are_ignored(webhook_client, webhook_store, action):
     response = post(webhook_client, "pull_request", example("pull_request", action))
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.jobs.list() == [] and webhook_store.count_pull_requests() == 0
+    assert webhook_store.jobs.list() == [] and webhook_store.prs.count() == 0
 
 
 @pytest.mark.parametrize("action", ["requested", "rerequested"])
@@ -156,7 +156,7 @@ def test_check_run_rerequested_queues_a_forced_job(webhook_client, webhook_store
 def test_check_run_of_a_fork_pr_finds_the_pr_through_the_stored_check_run(webhook_client, webhook_store):
     payload = example("check_run", "rerequested")  # pull_requests is empty, as for fork PRs
     run = payload["check_run"]
-    webhook_store.save_check_run({
+    webhook_store.checks.save_run({
         "repo": payload["repository"]["full_name"], "number": 12, "head_sha": run["head_sha"],
         "external_id": "x", "check_run_id": run["id"], "status": "completed", "conclusion": "neutral",
         "title": "t", "summary": "s", "text": "", "annotations": [], "posted": False, "model_version": "1"})
@@ -195,7 +195,7 @@ def test_installation_events_track_the_installation(webhook_client, webhook_stor
     assert payload["action"] == action
     response = post(webhook_client, "installation", payload)
     assert response.status_code == 202
-    installation = webhook_store.get_installation(payload["installation"]["id"])
+    installation = webhook_store.installations.get(payload["installation"]["id"])
     assert installation["status"] == status
     assert installation["account"] == payload["installation"]["account"]["login"]
     if action == "created":
@@ -206,11 +206,11 @@ def test_installation_events_track_the_installation(webhook_client, webhook_stor
 def test_installation_repositories_update_the_list(webhook_client, webhook_store, action):
     payload = example("installation_repositories", action)
     installation_id = payload["installation"]["id"]
-    webhook_store.upsert_installation(installation_id, "someone", "active", repositories=["keep/me", "old/one"])
+    webhook_store.installations.upsert(installation_id, "someone", "active", repositories=["keep/me", "old/one"])
     if action == "removed":
         payload["repositories_removed"] = [{"full_name": "old/one"}]
     assert post(webhook_client, "installation_repositories", payload).status_code == 202
-    repositories = set(webhook_store.get_installation(installation_id)["repositories"])
+    repositories = set(webhook_store.installations.get(installation_id)["repositories"])
     if action == "added":
         assert repositories == {"keep/me", "old/one"} | {r["full_name"] for r in payload["repositories_added"]}
     else:
@@ -225,7 +225,7 @@ def test_events_of_an_inactive_installation_are_ignored(webhook_client, webhook_
     post(webhook_client, "installation", lifecycle)
     response = post(webhook_client, "pull_request", payload)
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.jobs.list() == [] and webhook_store.count_pull_requests() == 0
+    assert webhook_store.jobs.list() == [] and webhook_store.prs.count() == 0
     # Unsuspending brings it back.
     post(webhook_client, "installation", {**lifecycle, "action": "unsuspend"})
     assert post(webhook_client, "pull_request", payload).status_code == 202
@@ -237,9 +237,9 @@ def test_events_prguard_does_not_use_are_ignored_and_not_stored(webhook_client, 
     payload = example(event)
     response = post(webhook_client, event, payload, delivery_id=f"other-{event}")
     assert (response.status_code, response.json["outcome"]) == (202, "ignored")
-    assert webhook_store.record_delivery(f"other-{event}", event, None)
+    assert webhook_store.deliveries.claim(f"other-{event}", event, None)
     # The helper gave the payload an installation; an ignored event still does not store it.
-    assert webhook_store.get_installation(payload["installation"]["id"]) is None
+    assert webhook_store.installations.get(payload["installation"]["id"]) is None
 
 
 def push_example(ref_branch: str | None = "master") -> dict:

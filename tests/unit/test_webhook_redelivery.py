@@ -32,18 +32,21 @@ class FlakyStore(SQLiteStore):
             return enqueue(*args, **kwargs)
 
         self.jobs.enqueue = flaky_enqueue
+        claim, complete = self.deliveries.claim, self.deliveries.complete
+
+        def claim_now(delivery_id, event, action, received_at=None, reclaim_after=GRACE):
+            return claim(delivery_id, event, action, received_at or self.now, reclaim_after)
+
+        def flaky_complete(delivery_id, completed_at=None):
+            self._fail_once("complete_delivery")
+            return complete(delivery_id, completed_at or self.now)
+
+        self.deliveries.claim, self.deliveries.complete = claim_now, flaky_complete
 
     def _fail_once(self, method: str) -> None:
         if self.failures.get(method):
             self.failures[method] -= 1
             raise sqlite3.OperationalError("disk I/O error")
-
-    def record_delivery(self, delivery_id, event, action, received_at=None, reclaim_after=GRACE):
-        return super().record_delivery(delivery_id, event, action, received_at or self.now, reclaim_after)
-
-    def complete_delivery(self, delivery_id, completed_at=None):
-        self._fail_once("complete_delivery")
-        return super().complete_delivery(delivery_id, completed_at or self.now)
 
 
 def client_for(settings, store):
@@ -68,7 +71,7 @@ def test_a_delivery_that_failed_midway_is_processed_once_when_redelivered_after_
     first = post(client, "installation", payload, delivery_id=DELIVERY)
     assert first.status_code == 503, first.json
     assert f"{GRACE:g} s" in first.json["error"]  # the operator is told when to redeliver
-    assert flaky_store.get_delivery(DELIVERY)["state"] == "processing"
+    assert flaky_store.deliveries.get(DELIVERY)["state"] == "processing"
 
     flaky_store.now = T0 + dt.timedelta(seconds=GRACE - 1)
     early = post(client, "installation", payload, delivery_id=DELIVERY)
@@ -84,7 +87,7 @@ def test_a_delivery_that_failed_midway_is_processed_once_when_redelivered_after_
     assert len(pending) == 1, pending
     assert late.json["jobs"] == [pending[0]["id"]]
     assert pending[0]["payload"]["repo"] == payload["repositories"][0]["full_name"]
-    assert flaky_store.get_delivery(DELIVERY)["state"] == "done"
+    assert flaky_store.deliveries.get(DELIVERY)["state"] == "done"
 
     flaky_store.now = T0 + dt.timedelta(days=1)
     again = post(client, "installation", payload, delivery_id=DELIVERY)
@@ -101,8 +104,8 @@ def test_a_pull_request_whose_transaction_failed_leaves_nothing_and_its_redelive
                               " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
     first = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
     assert first.status_code == 503, first.json
-    assert webhook_store.get_delivery(DELIVERY) is None
-    assert webhook_store.count_pull_requests() == 0 and webhook_store.jobs.list() == []
+    assert webhook_store.deliveries.get(DELIVERY) is None
+    assert webhook_store.prs.count() == 0 and webhook_store.jobs.list() == []
 
     webhook_store._db.execute("DROP TRIGGER temp.jobs_down")
     retry = post(webhook_client, "pull_request", payload, delivery_id=DELIVERY)
@@ -120,15 +123,15 @@ def test_deliveries_are_completed_when_their_work_is_stored_and_ignored_ones_lea
     accepted = post(webhook_client, "pull_request", example("pull_request", "opened", index=1),
                     delivery_id="accepted-1")
     assert accepted.status_code == 202
-    assert webhook_store.get_delivery("accepted-1")["state"] == "done"
+    assert webhook_store.deliveries.get("accepted-1")["state"] == "done"
     installed = post(webhook_client, "installation", example("installation", "created"),
                      delivery_id="installation-1")
     assert installed.status_code == 202
-    assert webhook_store.get_delivery("installation-1")["state"] == "done"
+    assert webhook_store.deliveries.get("installation-1")["state"] == "done"
     # An action PRGuard ignores is answered before any claim: a redelivery is answered the same way.
     labeled = post(webhook_client, "pull_request", example("pull_request", "labeled"), delivery_id="labeled-1")
     assert (labeled.status_code, labeled.json["outcome"]) == (202, "ignored")
-    assert webhook_store.get_delivery("labeled-1") is None
+    assert webhook_store.deliveries.get("labeled-1") is None
 
 
 @pytest.fixture

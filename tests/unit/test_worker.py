@@ -67,7 +67,7 @@ def press(store, run_id, user="bob", head_sha=SHA):
 
 
 def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harness, github, store):
-    harness.store.upsert_pull_request(pr_doc(additions=500))
+    harness.store.prs.upsert(pr_doc(additions=500))
     job_id = harness.enqueue()
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
@@ -81,11 +81,11 @@ def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harne
     assert "Adds 500 lines" in run["output"]["summary"]
     assert run["annotations"][0]["path"] == ".github/workflows/ci.yml"
     assert run["actions"][0]["identifier"] == "mark_expected"
-    record = store.get_check_run(REPO, SHA)
+    record = store.checks.get_run(REPO, SHA)
     assert record["check_run_id"] == run["id"] and record["posted"] is True and record["conclusion"] == "neutral"
-    assert store.get_score(REPO, SHA)["model_version"] == "3"
+    assert store.checks.get_score(REPO, SHA)["model_version"] == "3"
     # Files were fetched once and stored with the PR.
-    assert store.get_pull_request(REPO, NUMBER)["files"][0]["filename"] == ".github/workflows/ci.yml"
+    assert store.prs.get(REPO, NUMBER)["files"][0]["filename"] == ".github/workflows/ci.yml"
 
 
 class SteppingClock:
@@ -113,7 +113,7 @@ def test_a_slow_job_shows_its_run_in_progress_then_completes_the_same_run(store,
     (run,) = github.runs.values()
     assert github.calls[[c[0] for c in github.calls].index("create_check_run")][1]["status"] == "in_progress"
     assert github.count("create_check_run") == 1 and github.count("update_check_run") == 1
-    assert run["status"] == "completed" and store.get_check_run(REPO, SHA)["check_run_id"] == run["id"]
+    assert run["status"] == "completed" and store.checks.get_run(REPO, SHA)["check_run_id"] == run["id"]
 
 
 def test_a_quick_job_under_the_threshold_never_shows_in_progress(store, settings, github):
@@ -128,14 +128,14 @@ def test_a_lost_answer_to_the_create_is_found_on_retry_not_created_twice(harness
     assert store.jobs.get(job_id)["state"] == JOB_DONE and store.jobs.get(job_id)["attempts"] == 2
     (run_id,) = github.runs
     assert github.count("create_check_run") == 1 and github.count("list_check_runs_for_ref") == 1
-    assert github.runs[run_id]["status"] == "completed" and store.get_check_run(REPO, SHA)["check_run_id"] == run_id
+    assert github.runs[run_id]["status"] == "completed" and store.checks.get_run(REPO, SHA)["check_run_id"] == run_id
 
 
 def test_pr_missing_from_the_store_is_fetched_from_the_api(harness, github, store):
     harness.enqueue()
     harness.drain()
     assert github.count("get_pull_request") == 1
-    assert store.get_pull_request(REPO, NUMBER)["head"]["sha"] == SHA
+    assert store.prs.get(REPO, NUMBER)["head"]["sha"] == SHA
     assert len(github.runs) == 1
 
 
@@ -170,11 +170,11 @@ def test_crash_between_create_and_save_finds_the_existing_run(harness, github, s
     harness.enqueue()
     harness.drain()
     (run_id,) = github.runs
-    store.save_check_run(dict(store.get_check_run(REPO, SHA), check_run_id=None, status="queued"))
+    store.checks.save_run(dict(store.checks.get_run(REPO, SHA), check_run_id=None, status="queued"))
     harness.enqueue(force=True)
     harness.drain()
     assert list(github.runs) == [run_id] and github.count("create_check_run") == 1
-    assert store.get_check_run(REPO, SHA)["check_run_id"] == run_id
+    assert store.checks.get_run(REPO, SHA)["check_run_id"] == run_id
 
 
 def test_rerun_updates_the_same_run_and_a_plain_duplicate_does_nothing(harness, github, store):
@@ -191,16 +191,16 @@ def test_rerun_updates_the_same_run_and_a_plain_duplicate_does_nothing(harness, 
 
 def test_superseded_head_sha_completes_without_posting(harness, github, store):
     github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="b" * 40, additions=5)
-    store.upsert_pull_request(pr_doc(head_sha="b" * 40, additions=5))
+    store.prs.upsert(pr_doc(head_sha="b" * 40, additions=5))
     job_id = harness.enqueue(head_sha=SHA)
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
-    assert github.runs == {} and store.get_check_run(REPO, SHA) is None
+    assert github.runs == {} and store.checks.get_run(REPO, SHA) is None
 
 
 @pytest.mark.parametrize("status", ["deleted", "suspended"])
 def test_inactive_installation_completes_without_posting(harness, github, store, status):
-    store.upsert_installation(INSTALLATION, "octo", status=status)
+    store.installations.upsert(INSTALLATION, "octo", status=status)
     job_id = harness.enqueue()
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
@@ -222,8 +222,8 @@ def test_a_new_champion_is_used_by_the_next_job_without_a_restart(harness, githu
     github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="c" * 40, additions=5, updated_at="2024-05-02T00:00:00Z")
     harness.enqueue(head_sha="c" * 40)
     harness.drain()
-    assert store.get_check_run(REPO, "c" * 40)["model_version"] == "9"
-    assert store.get_check_run(REPO, "c" * 40)["conclusion"] == "success"
+    assert store.checks.get_run(REPO, "c" * 40)["model_version"] == "9"
+    assert store.checks.get_run(REPO, "c" * 40)["conclusion"] == "success"
 
 
 def test_mark_expected_stores_feedback_and_recompletes_as_success(harness, github, store):
@@ -238,7 +238,7 @@ def test_mark_expected_stores_feedback_and_recompletes_as_success(harness, githu
     run = github.runs[run_id]
     assert run["conclusion"] == "success" and run["actions"] == []
     assert run["output"]["title"] == "Marked as expected by @bob"
-    assert store.get_check_run(REPO, SHA)["conclusion"] == "success"
+    assert store.checks.get_run(REPO, SHA)["conclusion"] == "success"
 
 
 def test_a_rerun_keeps_the_maintainers_mark_as_expected(harness, github, store):
@@ -275,10 +275,10 @@ def test_rate_limit_wait_longer_than_the_client_allows_delays_the_retry(harness,
 
 def test_offline_mode_records_runs_marked_not_posted(store, settings, github):
     harness = Harness(store, settings, github, offline=True)
-    store.upsert_pull_request(pr_doc(additions=500))
+    store.prs.upsert(pr_doc(additions=500))
     harness.enqueue()
     harness.drain()
-    record = store.get_check_run(REPO, SHA)
+    record = store.checks.get_run(REPO, SHA)
     assert record["posted"] is False and record["status"] == "completed" and record["conclusion"] == "neutral"
     assert github.calls == []
 

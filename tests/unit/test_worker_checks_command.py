@@ -17,8 +17,8 @@ def _record(sha, posted, check_run_id=None):
 
 def test_checks_marks_offline_runs_as_not_posted(settings):
     store = SQLiteStore(settings.sqlite_path)
-    store.save_check_run(_record("a" * 40, posted=False))
-    store.save_check_run(_record("b" * 40, posted=True, check_run_id=555))
+    store.checks.save_run(_record("a" * 40, posted=False))
+    store.checks.save_run(_record("b" * 40, posted=True, check_run_id=555))
     store.close()
     result = CliRunner().invoke(main, ["checks", "--repo", "octo/widgets"],
                                 env={"PRGUARD_DATA_DIR": str(settings.data_dir)})

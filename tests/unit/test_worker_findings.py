@@ -78,7 +78,7 @@ def test_a_pwn_request_made_in_an_existing_workflow_is_unusual_with_a_failure_on
     assert [(a["path"], a["start_line"]) for a in failures if "pwn-request" in a["title"]] == [(PREVIEW, 11)]
     summary = output["summary"]
     assert summary.index("**Findings") < summary.index("**Top reasons**")
-    score = store.get_score(REPO, HEAD)
+    score = store.checks.get_score(REPO, HEAD)
     assert score["unusual"] and not score["anomalous"]  # the model alone found it typical
     assert "prguard/pwn-request" in [f["rule_id"] for f in score["findings"]]
 
@@ -152,7 +152,7 @@ def test_mark_as_expected_records_the_accepted_findings(store, settings):
     settings = settings.replace(github_app_id="31337")
     doc, files = pull([added(PREVIEW, W.PWN_REQUEST)])
     client, run = run_job(store, settings, doc, files, {(REPO, HEAD): {PREVIEW: W.PWN_REQUEST}}, model=FakeBundle())
-    keys = [f["key"] for f in store.get_score(REPO, HEAD)["findings"]]
+    keys = [f["key"] for f in store.checks.get_score(REPO, HEAD)["findings"]]
     assert any(key.startswith("prguard/pwn-request:") for key in keys)
     client.roles[(REPO, "octo-lead")] = "maintain"
     connection = Connection(client, GitHubPublisher(store, client))
