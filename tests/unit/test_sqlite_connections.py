@@ -17,12 +17,12 @@ store = SQLiteStore(sys.argv[1])
 
 def delivery(i):
     # Each webhook connection is a greenlet; each records a delivery and reads it back.
-    store.record_delivery(f"d{i}", "ping", None)
-    return store.get_delivery(f"d{i}") is not None
+    store.deliveries.claim(f"d{i}", "ping", None)
+    return store.deliveries.get(f"d{i}") is not None
 
 greenlets = [gevent.spawn(delivery, i) for i in range(200)]
 gevent.joinall(greenlets, raise_error=True)
-gevent.get_hub().threadpool.apply(store.get_delivery, ("d0",))  # on a real OS thread
+gevent.get_hub().threadpool.apply(store.deliveries.get, ("d0",))  # on a real OS thread
 print(json.dumps({"read_back": sum(g.value for g in greenlets), "connections": len(store._conns._opened)}))
 """
 
