@@ -110,7 +110,7 @@ def with_files(ctx: JobContext, client: GitHubReader | None, doc: dict[str, Any]
 
 
 def _expected_by(store: Store, repo: str, head_sha: str) -> dict[str, Any] | None:
-    for record in store.list_feedback(repo):
+    for record in store.feedback.list(repo):
         if record.get("head_sha") == head_sha and record.get("label") == jobs.EXPECTED_LABEL:
             return record
     return None
@@ -214,7 +214,7 @@ def mark_expected(ctx: JobContext, job: Job) -> str:
         log.warning("mark as expected by %s refused: %s", sender, refused.detail, extra=extra)
         ctx.on_feedback(refused.reason)
         return FEEDBACK_REFUSED
-    ctx.store.add_feedback(repo, number, head_sha, jobs.EXPECTED_LABEL, sender)
+    ctx.store.feedback.add(repo, number, head_sha, jobs.EXPECTED_LABEL, sender)
     record = dict(stored, repo=repo, number=number, head_sha=head_sha,
                   external_id=external_id(repo, head_sha))
     # What the maintainer accepted: the findings shown for this head SHA (also kept with its score).

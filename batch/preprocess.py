@@ -155,7 +155,7 @@ def expected_heads(store) -> set[str]:
     """Keys (``expected_key``) of the PR versions a maintainer marked "expected": a small set, read on
     the driver. A label holds only for the head SHA it was given on, so a row whose PR was pushed to
     since is not marked (the worker stores labels only from senders with write access)."""
-    return {expected_key(f["repo"], f["number"], f["head_sha"]) for f in store.list_feedback()
+    return {expected_key(f["repo"], f["number"], f["head_sha"]) for f in store.feedback.list()
             if f["label"] == EXPECTED_LABEL}
 
 

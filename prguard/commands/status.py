@@ -94,7 +94,7 @@ def feedback(settings, repo: str | None) -> None:
     """The honoured "Mark as expected" labels: who, when, PR, head SHA and what was accepted."""
     store = open_store(settings)
     try:
-        records = [f for f in store.list_feedback(repo) if f["label"] == FeedbackLabel.EXPECTED]
+        records = [f for f in store.feedback.list(repo) if f["label"] == FeedbackLabel.EXPECTED]
         if not records:
             click.echo("No pull request was marked as expected" + (f" in {repo}." if repo else "."))
             return

@@ -50,7 +50,7 @@ def _has_files_for(stored: dict | None, doc: dict) -> bool:
 class RepositoryFetch:
     """Fetches one repository, newest update first, stopping at the stored watermark.
 
-    The watermark record (``store.get_watermark(repo)``) holds ``updated_at`` — every PR updated at or
+    The watermark record (``store.watermarks.get(repo)``) holds ``updated_at`` — every PR updated at or
     before it is stored — plus, while a run is unfinished, the ``cursor`` of the next page and the
     newest ``updated_at`` seen so far. Progress is saved after each page, so an interrupted run
     resumes at its cursor; the watermark moves only when a run reaches its end. PRs updated during a
@@ -70,7 +70,7 @@ class RepositoryFetch:
         self.budget: dict | None = None  # the GraphQL rate limit as the last page reported it
 
     def run(self) -> None:
-        mark = self.store.get_watermark(self.repo) or {}
+        mark = self.store.watermarks.get(self.repo) or {}
         watermark = parse_time(mark["updated_at"]) if mark.get("updated_at") else None
         newest = parse_time(mark["newest_seen"]) if mark.get("newest_seen") else watermark
         cursor = mark.get("cursor")
@@ -101,10 +101,10 @@ class RepositoryFetch:
                 info = connection.get("pageInfo") or {}
                 cursor = info.get("endCursor")
                 if reached_floor or not info.get("hasNextPage"):
-                    self.store.set_watermark(self.repo, {"updated_at": to_github(newest) if newest else None,
-                                                         "cursor": None, "completed_at": to_github(now())})
+                    self.store.watermarks.set(self.repo, {"updated_at": to_github(newest) if newest else None,
+                                                          "cursor": None, "completed_at": to_github(now())})
                     return
-                self.store.set_watermark(self.repo, {
+                self.store.watermarks.set(self.repo, {
                     "updated_at": to_github(watermark) if watermark else None, "cursor": cursor,
                     "newest_seen": to_github(newest) if newest else None})
                 if self.on_page is not None:

@@ -1,4 +1,4 @@
-"""The store port: everything PRGuard persists, as one abstract class both adapters implement."""
+"""The store port: its composed parts, the use-case operations that write to several, its lifecycle."""
 from __future__ import annotations
 
 import abc
@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from prguard.store.acceptance import Acceptance, Accepted
     from prguard.store.checks import Checks
     from prguard.store.deliveries import Deliveries
+    from prguard.store.feedback import FeedbackLabels
     from prguard.store.installations import Installations
     from prguard.store.jobs import JobQueue
     from prguard.store.prs import PullRequests
+    from prguard.store.watermarks import Watermarks
 
 # The names the adapters use, as plain strings (what both databases hand back); the states themselves
 # are prguard.states.JobState and DeliveryState.
@@ -73,8 +75,8 @@ class QueueStats:
 
 
 class Store(abc.ABC):
-    """Persistence for pull requests, deliveries, installations, scores, check runs,
-    sync watermarks and feedback labels, and, composed, the parts below.
+    """Everything PRGuard persists, as the composed parts below (one port per concern), plus the
+    use-case operations that write to several parts at once and the connection's lifecycle.
 
     Times are timezone-aware UTC datetimes. Every method is safe to call from several threads and
     several processes at once.
@@ -86,8 +88,10 @@ class Store(abc.ABC):
     deliveries: "Deliveries"  # webhook delivery claims (prguard/store/deliveries.py)
     installations: "Installations"  # the App's installations (prguard/store/installations.py)
     checks: "Checks"  # scores and check-run records per head commit (prguard/store/checks.py)
+    feedback: "FeedbackLabels"  # maintainers' labels (prguard/store/feedback.py)
     jobs: "JobQueue"  # the durable outbox of work for the worker (prguard/store/jobs.py)
     onboarding: OnboardingStore  # profiles, repository records, named leases (prguard/store/onboarding.py)
+    watermarks: "Watermarks"  # how far fetch has read each repository (prguard/store/watermarks.py)
     pacing: WritePacing  # the schedule of GitHub writes per installation (prguard/store/pacing.py)
 
     # ---- lifecycle -------------------------------------------------------------------------------
@@ -108,23 +112,3 @@ class Store(abc.ABC):
         while another holds a young claim) writes nothing; a failure part-way leaves either nothing
         (SQLite: one transaction) or a claim a redelivery takes over after ``reclaim_after`` (MongoDB).
         """
-
-    # ---- sync watermarks -------------------------------------------------------------------------
-    @abc.abstractmethod
-    def get_watermark(self, repo: str) -> dict[str, Any] | None:
-        """``{"updated_at": iso8601 str, "cursor": str | None, ...}`` saved by the fetch job."""
-
-    @abc.abstractmethod
-    def set_watermark(self, repo: str, value: dict[str, Any]) -> None:
-        ...
-
-    # ---- feedback labels -------------------------------------------------------------------------
-    @abc.abstractmethod
-    def add_feedback(self, repo: str, number: int, head_sha: str, label: str,
-                     user: str | None = None) -> None:
-        """Record a maintainer's label (``expected``); one per (repo, number, head_sha, label): a
-        repeated label keeps the first record."""
-
-    @abc.abstractmethod
-    def list_feedback(self, repo: str | None = None) -> list[dict[str, Any]]:
-        """``{repo, number, head_sha, label, user, created_at}`` records, oldest first."""

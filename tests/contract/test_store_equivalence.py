@@ -36,8 +36,8 @@ def exercise(store) -> dict:
     store.checks.save_run({"repo": "Octo/Repo", "number": 1, "head_sha": "a" * 40, "status": "completed",
                            "conclusion": "success", "annotations": [{"path": "x", "start_line": 1}],
                            "posted": False, "check_run_id": None, "updated_at": T0})
-    store.set_watermark("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "n": 3})
-    store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", "maint")
+    store.watermarks.set("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "n": 3})
+    store.feedback.add("Octo/Repo", 1, "a" * 40, "expected", "maint")
     strip = lambda record: {k: v for k, v in record.items() if k not in GENERATED}  # noqa: E731
     return typed({
         "prs": list(store.prs.iter()),
@@ -52,8 +52,8 @@ def exercise(store) -> dict:
         "installation": strip(store.installations.get(1)),
         "score": store.checks.get_score("octo/repo", "a" * 40),
         "check_runs": store.checks.list_runs(),
-        "watermark": store.get_watermark("octo/repo"),
-        "feedback": [strip(f) for f in store.list_feedback()],
+        "watermark": store.watermarks.get("octo/repo"),
+        "feedback": [strip(f) for f in store.feedback.list()],
     })
 
 

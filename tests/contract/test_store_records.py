@@ -127,20 +127,20 @@ def test_one_check_run_per_head_sha_updated_in_place(store):
 
 
 def test_watermarks(store):
-    assert store.get_watermark("octo/repo") is None
-    store.set_watermark("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "pages": 3})
-    assert store.get_watermark("octo/repo") == {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "pages": 3}
-    store.set_watermark("octo/repo", {"updated_at": "2024-06-01T00:00:00Z", "cursor": "abc"})
-    assert store.get_watermark("OCTO/REPO") == {"updated_at": "2024-06-01T00:00:00Z", "cursor": "abc"}
+    assert store.watermarks.get("octo/repo") is None
+    store.watermarks.set("Octo/Repo", {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "pages": 3})
+    assert store.watermarks.get("octo/repo") == {"updated_at": "2024-05-01T00:00:00Z", "cursor": None, "pages": 3}
+    store.watermarks.set("octo/repo", {"updated_at": "2024-06-01T00:00:00Z", "cursor": "abc"})
+    assert store.watermarks.get("OCTO/REPO") == {"updated_at": "2024-06-01T00:00:00Z", "cursor": "abc"}
 
 
 def test_feedback_one_label_per_pr_head(store):
-    store.add_feedback("Octo/Repo", 1, "a" * 40, "expected", user="maintainer")
-    store.add_feedback("octo/repo", 1, "a" * 40, "expected", user="someone-else")
-    store.add_feedback("Octo/Repo", 1, "b" * 40, "expected")
-    store.add_feedback("x/y", 2, "c" * 40, "expected", user="u")
-    labels = store.list_feedback("octo/repo")
+    store.feedback.add("Octo/Repo", 1, "a" * 40, "expected", user="maintainer")
+    store.feedback.add("octo/repo", 1, "a" * 40, "expected", user="someone-else")
+    store.feedback.add("Octo/Repo", 1, "b" * 40, "expected")
+    store.feedback.add("x/y", 2, "c" * 40, "expected", user="u")
+    labels = store.feedback.list("octo/repo")
     assert [(f["repo"], f["number"], f["head_sha"], f["user"]) for f in labels] == [
         ("Octo/Repo", 1, "a" * 40, "maintainer"), ("Octo/Repo", 1, "b" * 40, None)]
     assert all(f["label"] == "expected" and f["created_at"].tzinfo is not None for f in labels)
-    assert len(store.list_feedback()) == 3
+    assert len(store.feedback.list()) == 3

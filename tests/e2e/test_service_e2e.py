@@ -122,7 +122,7 @@ def test_mark_as_expected_from_a_reader_changes_nothing_and_is_logged(service, g
     _press_handled(store, delivery)
     [after] = runs_for(github, sha)
     assert after == run  # same conclusion, output and button: the run stays as it was
-    assert [f for f in store.list_feedback(REPO) if f["head_sha"] == sha] == []
+    assert [f for f in store.feedback.list(REPO) if f["head_sha"] == sha] == []
     assert github.request_count(r"/collaborators/pr-author/permission$", "GET") == 1
     assert "mark as expected by pr-author refused" in service.logs("worker")
 
@@ -133,7 +133,7 @@ def test_mark_as_expected_by_a_writer_is_stored_and_a_new_push_is_scored_afresh(
     green = completed_run(github, service, sha, conclusion="success")
     assert green["id"] == run["id"] and green["output"]["title"] == "Marked as expected by @octo-lead"
     assert green["actions"] == []
-    [label] = [f for f in store.list_feedback(REPO) if f["head_sha"] == sha]
+    [label] = [f for f in store.feedback.list(REPO) if f["head_sha"] == sha]
     assert (label["number"], label["label"], label["user"]) == (104, "expected", "octo-lead")
     assert label["created_at"] is not None
     assert len(runs_for(github, sha)) == 1

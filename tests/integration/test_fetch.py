@@ -116,7 +116,7 @@ def test_interrupted_backfill_resumes_at_the_saved_cursor(world, store):
     with pytest.raises(GitHubError):
         fetch_with_app(world, store, repos=(WEB,))
     assert store.prs.count(WEB) == 50
-    assert store.get_watermark(WEB)["cursor"]
+    assert store.watermarks.get(WEB)["cursor"]
 
     # Meanwhile an old PR (not fetched yet) and a fetched one change.
     world.update_pull(WEB, 2, title="Old but edited")
@@ -124,7 +124,7 @@ def test_interrupted_backfill_resumes_at_the_saved_cursor(world, store):
     world.clear_log()
     fetch_with_app(world, store, repos=(WEB,))
     assert world.request_count(r"/graphql") == 2  # pages 2 and 3 only: page 1 is not read again
-    assert store.get_watermark(WEB)["cursor"] is None
+    assert store.watermarks.get(WEB)["cursor"] is None
     # PR 2 moved ahead of the cursor while the run was interrupted; it is newer than everything that
     # run saw, so the next run (not this one) picks it up.
     assert store.prs.get(WEB, 2) is None

@@ -43,10 +43,10 @@ def stored(tmp_path_factory):
         store.prs.upsert(example["pull_request"])
     for repo, number in EXPECTED:
         doc = store.prs.get(repo, number)
-        store.add_feedback(repo, number, doc["head"]["sha"], "expected", user="maintainer")
-    store.add_feedback("org2/project-2", 5, "0" * 40, "noise", user="maintainer")  # not "expected"
+        store.feedback.add(repo, number, doc["head"]["sha"], "expected", user="maintainer")
+    store.feedback.add("org2/project-2", 5, "0" * 40, "noise", user="maintainer")  # not "expected"
     # Marked at a head SHA the PR has since moved on from: the stored version is judged again.
-    store.add_feedback(*PUSHED_SINCE, "1" * 40, "expected", user="maintainer")
+    store.feedback.add(*PUSHED_SINCE, "1" * 40, "expected", user="maintainer")
     docs = list(store.prs.iter())
     store.close()
     return settings, docs

@@ -73,7 +73,7 @@ def world(settings):
 
 
 def _unchanged(world: World, before: dict) -> None:
-    assert world.store.list_feedback() == []
+    assert world.store.feedback.list() == []
     assert world.github.runs[world.run_id] == before
     assert world.store.checks.get_run(REPO, SHA)["conclusion"] == "neutral"
 
@@ -95,7 +95,7 @@ def test_a_sender_with_read_permission_changes_nothing_and_is_logged(world, capl
 def test_a_sender_who_can_write_is_stored_with_who_and_when_and_the_run_turns_green(world, role):
     world.github.roles[(REPO, "octo-lead")] = role
     world.press("octo-lead")
-    [label] = world.store.list_feedback()
+    [label] = world.store.feedback.list()
     assert (label["repo"], label["number"], label["head_sha"], label["label"], label["user"]) == (
         REPO, NUMBER, SHA, "expected", "octo-lead")
     assert label["created_at"] is not None and label["created_at"].tzinfo is not None
@@ -108,7 +108,7 @@ def test_a_sender_who_can_write_is_stored_with_who_and_when_and_the_run_turns_gr
 def test_roles_below_write_are_refused(world, role):
     world.github.roles[(REPO, "someone")] = role
     world.press("someone")
-    assert world.store.list_feedback() == [] and world.outcomes == [feedback.NO_WRITE_PERMISSION]
+    assert world.store.feedback.list() == [] and world.outcomes == [feedback.NO_WRITE_PERMISSION]
 
 
 def test_an_unknown_sender_is_refused_and_an_api_outage_is_retried(world):
@@ -119,7 +119,7 @@ def test_an_unknown_sender_is_refused_and_an_api_outage_is_retried(world):
     job_id = world.press("octo-lead")
     # The outage is not a refusal: the job is retried (no backoff here) and the press then counts.
     assert world.store.jobs.get(job_id)["attempts"] == 2
-    assert [f["user"] for f in world.store.list_feedback()] == ["octo-lead"]
+    assert [f["user"] for f in world.store.feedback.list()] == ["octo-lead"]
     assert world.outcomes == [feedback.NO_WRITE_PERMISSION, "accepted"]
 
 
@@ -152,14 +152,14 @@ def test_a_later_push_is_scored_afresh(world):
     run = world.github.runs[record["check_run_id"]]
     assert run["conclusion"] == "neutral" and run["output"]["title"].startswith("Unusual")
     assert [a["identifier"] for a in run["actions"]] == ["mark_expected"]
-    assert [f["head_sha"] for f in world.store.list_feedback()] == [SHA]
+    assert [f["head_sha"] for f in world.store.feedback.list()] == [SHA]
 
 
 def test_offline_mode_cannot_verify_a_press_and_stores_nothing(settings):
     world = World(settings, offline=True)
     try:
         world.press("octo-lead", run_id=1)
-        assert world.store.list_feedback() == [] and world.outcomes == [feedback.OFFLINE]
+        assert world.store.feedback.list() == [] and world.outcomes == [feedback.OFFLINE]
     finally:
         world.store.close()
 

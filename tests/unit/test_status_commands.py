@@ -22,8 +22,8 @@ def seeded(tmp_path) -> dict:
                           "conclusion": "neutral", "title": "Unusual for this repository", "model_version": "4"})
     store.checks.save_score({"repo": "acme/api", "number": number, "head_sha": sha, "score": 3.25, "threshold": 1.0,
                              "anomalous": True, "model_version": "4", "reasons": [{"feature": "touches_ci"}]})
-    store.add_feedback("acme/api", number, sha, "expected", user="octo-lead")
-    store.add_feedback("acme/api", 2, "b" * 40, "noise", user="someone")
+    store.feedback.add("acme/api", number, sha, "expected", user="octo-lead")
+    store.feedback.add("acme/api", 2, "b" * 40, "noise", user="someone")
     store.close()
     return {"PRGUARD_DATA_DIR": str(tmp_path), "number": str(number)}
 

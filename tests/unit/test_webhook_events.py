@@ -171,7 +171,7 @@ def test_mark_as_expected_stores_nothing_and_queues_the_press_for_verification(w
     response = post(webhook_client, "check_run", payload, delivery_id="mark-1")
     assert response.status_code == 202
     # Feedback is stored only once the worker has checked the run and the sender's permission.
-    assert webhook_store.list_feedback() == []
+    assert webhook_store.feedback.list() == []
     [job] = pending_jobs(webhook_store)
     assert job["kind"] == jobs.MARK_EXPECTED
     assert job["payload"] == {"repo": "electron/electron", "number": 26764, "head_sha": run["head_sha"],
@@ -183,7 +183,7 @@ def test_mark_as_expected_stores_nothing_and_queues_the_press_for_verification(w
 def test_foreign_requested_action_is_ignored(webhook_client, webhook_store):
     response = post(webhook_client, "check_run", example("check_run", "requested_action"))  # "lgtm|26764"
     assert response.json["outcome"] == "ignored"
-    assert webhook_store.list_feedback() == [] and webhook_store.jobs.list() == []
+    assert webhook_store.feedback.list() == [] and webhook_store.jobs.list() == []
 
 
 @pytest.mark.parametrize("index,action,status", [

@@ -233,7 +233,7 @@ def test_mark_expected_stores_feedback_and_recompletes_as_success(harness, githu
     github.roles[(REPO, "bob")] = "write"
     press(store, run_id)
     harness.drain()
-    assert [(f["repo"], f["number"], f["label"], f["user"]) for f in store.list_feedback(REPO)] == [
+    assert [(f["repo"], f["number"], f["label"], f["user"]) for f in store.feedback.list(REPO)] == [
         (REPO, NUMBER, "expected", "bob")]
     run = github.runs[run_id]
     assert run["conclusion"] == "success" and run["actions"] == []
