@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 from typing import Iterable
 
+from prguard.config import ConfigError
 from prguard.github import GitHubApp, GitHubClient
 from prguard.history import DEFAULT_PAGE_SIZE, FetchReport, RepositoryFetch
 from prguard.store import Store
@@ -40,8 +41,8 @@ def run_fetch(store: Store, *, app: GitHubApp | None = None, token_client: GitHu
     """Fetch ``repos`` (or, with App credentials, every repository of every installation) into ``store``."""
     source = app if app is not None else token_client
     if source is None:
-        raise FetchUsageError("no GitHub credentials: set GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY, "
-                              "or GITHUB_TOKEN for development")
+        raise ConfigError("no GitHub credentials: set GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY, "
+                          "or GITHUB_TOKEN for development")
     if app is None and not repos:
         raise FetchUsageError("with GITHUB_TOKEN, name the repositories to fetch with --repo OWNER/NAME "
                               "(listing every repository needs the App's installations)")

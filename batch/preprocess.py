@@ -9,6 +9,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import sys
 import time
 from typing import Any, Iterator
@@ -16,6 +17,7 @@ from typing import Any, Iterator
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
+from prguard.config import ConfigError
 from prguard.data import featureset
 from prguard.data.objectstore import ObjectStore
 from prguard.features import extraction
@@ -30,6 +32,18 @@ EXPECTED_LABEL = FeedbackLabel.EXPECTED
 BATCH_ROWS = 10_000
 # Skipped documents logged one by one (with their store key); the count in the manifest covers all.
 LOGGED_SKIPS = 100
+
+
+# The master URLs Spark accepts (spark-submit's --master): anything else only fails once the JVM has
+# started, with a Java stack trace and "Java gateway process exited".
+MASTER_URL = re.compile(r"local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[[\d, ]+\]|yarn|(spark|k8s)://\S+")
+
+
+def check_master(master: str | None) -> None:
+    """Refuse a master URL Spark would not start with, naming where it came from."""
+    if master is not None and not MASTER_URL.fullmatch(master):
+        raise ConfigError(f"--master (or SPARK_MASTER) {master!r} is not a Spark master URL: use local[*], "
+                          "local[N], spark://HOST:PORT, k8s://https://HOST:PORT or yarn")
 
 
 def is_cluster_master(master: str | None) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -86,11 +87,18 @@ def _path(name: str, raw: str) -> Path:
 
 
 def _url(name: str, raw: str) -> str:
+    # Caught here, a URL without its scheme names its variable; caught by requests or boto3 mid-job, it
+    # would be a traceback about a path like 'api.example.com/graphql'.
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
 
 
-def _upper(name: str, raw: str) -> str:
-    return raw.upper()
+def _log_level(name: str, raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ConfigError(f"{name} must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, got {raw!r}")
+    return level
 
 
 def _lower_choice(*choices: str) -> Parser:
@@ -114,7 +122,7 @@ class Settings:
     mongo_db: str = setting("prguard", "PRGUARD_MONGO_DB")
     # Object storage for feature sets: a local directory or s3://bucket/prefix.
     features_uri: str | None = setting(None, "PRGUARD_FEATURES_URI")
-    s3_endpoint_url: str | None = setting(None, "S3_ENDPOINT_URL")
+    s3_endpoint_url: str | None = setting(None, "S3_ENDPOINT_URL", _url)
     # MLflow: a local sqlite store under data_dir unless MLFLOW_TRACKING_URI is set.
     mlflow_tracking_uri: str | None = setting(None, "MLFLOW_TRACKING_URI")
     model_name: str = setting(MODEL_NAME, "PRGUARD_MODEL_NAME")
@@ -167,7 +175,7 @@ class Settings:
     # Onboarding: below this many PRs of history a check run says PRGuard is still learning the repository.
     min_history_prs: int = setting(50, "PRGUARD_MIN_HISTORY_PRS", _int)
     log_format: str = setting("text", "PRGUARD_LOG_FORMAT", _choice("text", "json"))
-    log_level: str = setting("INFO", "PRGUARD_LOG_LEVEL", _upper)
+    log_level: str = setting("INFO", "PRGUARD_LOG_LEVEL", _log_level)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":

@@ -20,14 +20,16 @@ class ConfigurationError(click.ClickException):
     exit_code = 2
 
     def format_message(self) -> str:
-        return f"configuration: {self.message}"
+        # One line whatever the source (a library's message may wrap): logs and Job events show it whole.
+        return "configuration: " + " ".join(self.message.split())
 
 
 def configured(component: str | None) -> Callable:
     """Give the command ``settings`` as its first argument: environment settings plus the secrets of
-    ``component`` (webhook, worker, fetch, preprocess, train), or the environment alone with
-    ``NO_SECRETS``. A ConfigError raised while building them or while the command runs (a bad
-    MONGO_URI found on first use, a secret Vault refuses) ends the command the same way."""
+    ``component`` (a key of prguard.secrets.COMPONENT_SECRETS: webhook, worker, fetch, preprocess, train,
+    or the operators' store and score), or the environment alone with ``NO_SECRETS``. A ConfigError
+    raised while building them or while the command runs (a bad MONGO_URI found on first use, a secret
+    Vault refuses, an unusable App key) ends the command the same way."""
 
     def decorate(command: Callable) -> Callable:
         @functools.wraps(command)

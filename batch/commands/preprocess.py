@@ -6,10 +6,11 @@ import os
 
 import click
 
+from prguard.config import ConfigError
+from prguard.configured import configured
 from prguard.data import featureset, objectstore
 from prguard.logs import configure_logging
 from prguard.profiles import PREPROCESS_SOURCE, save_profiles
-from prguard.configured import configured
 from prguard.store import open_store
 
 # Rows per Spark partition when --partitions is not given: small enough that a partition's vectors and
@@ -35,12 +36,11 @@ def spark_conf(pairs: tuple[str, ...]) -> dict[str, str]:
 def check_cluster_inputs(settings, feature_uri: str) -> None:
     """Executors in other pods can reach MongoDB and s3://, not this pod's SQLite file or directory."""
     if not settings.mongo_uri:
-        raise click.UsageError("executors on a cluster read the store's partitions themselves: set MONGO_URI "
-                               "(the embedded SQLite file exists only in this pod), or use --master local[*]")
+        raise ConfigError("executors on a cluster read the store's partitions themselves: set MONGO_URI "
+                          "(the embedded SQLite file exists only in this pod), or use --master local[*]")
     if not feature_uri.startswith("s3://"):
-        raise click.UsageError(f"executors on a cluster write the feature set themselves: {feature_uri!r} is "
-                               "a local path; use an s3:// PRGUARD_FEATURES_URI or --output, "
-                               "or --master local[*]")
+        raise ConfigError(f"executors on a cluster write the feature set themselves: {feature_uri!r} is "
+                          "a local path; use an s3:// PRGUARD_FEATURES_URI or --output, or --master local[*]")
 
 
 @click.command()
@@ -66,8 +66,10 @@ def preprocess(settings, master, partitions, output_uri, driver_memory, conf_pai
     # workers inherit them.
     configure_logging(settings.log_level, settings.log_format)
     conf = spark_conf(conf_pairs)
+    job.check_master(master)
     if job.is_cluster_master(master):
         check_cluster_inputs(settings, output_uri or settings.feature_store)
+    objects = objectstore.for_uri(output_uri or settings.feature_store, settings.s3_endpoint_url)
     store = open_store(settings)
     try:
         total = store.prs.count()
@@ -77,7 +79,6 @@ def preprocess(settings, master, partitions, output_uri, driver_memory, conf_pai
         expected = job.expected_heads(store)
     finally:
         store.close()
-    objects = objectstore.for_uri(output_uri or settings.feature_store, settings.s3_endpoint_url)
     # Under spark-submit the JVM already exists (PYSPARK_GATEWAY_PORT) and its master must be kept.
     if master is None and "PYSPARK_GATEWAY_PORT" not in os.environ:
         master = "local[*]"

@@ -24,7 +24,7 @@ def format_check_run(record: dict) -> str:
 @click.command()
 @click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many to list.")
-@configured("worker")
+@configured("store")
 def checks(settings, repo: str | None, limit: int) -> None:
     """List recorded check runs; in offline mode (no App credentials) they are marked as not posted."""
     store = open_store(settings)

@@ -13,7 +13,7 @@ MAX_ERRORS_SHOWN = 50
 
 @click.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@configured("fetch")
+@configured("store")
 def import_prs(settings, file) -> None:
     """Upsert PR documents from FILE, one JSON object per line ('-' for stdin).
 

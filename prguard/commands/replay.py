@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from prguard.config import ConfigError
 from prguard.configured import NO_SECRETS, configured
 from prguard.demo.replay import ReplayError, replay as replay_deliveries
 
@@ -28,7 +29,7 @@ def replay(settings, path: str, url: str, secret: str | None, delivery_id: str |
     """
     secret = secret or settings.github_webhook_secret
     if not secret:
-        raise click.UsageError("give --secret or set GITHUB_WEBHOOK_SECRET (the App's webhook secret)")
+        raise ConfigError("give --secret or set GITHUB_WEBHOOK_SECRET (the App's webhook secret)")
     try:
         results = replay_deliveries(path, url, secret, event=event, delivery_id=delivery_id)
     except ReplayError as exc:

@@ -27,7 +27,7 @@ def _chunks(docs):
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", show_default=True,
               help="Where to write the JSON lines ('-' for standard output).")
-@configured("train")
+@configured("score")
 def score(settings, file, output) -> None:
     """Score GitHub-shaped PR JSON lines in FILE ('-' for stdin) with the champion model and check their
     content.

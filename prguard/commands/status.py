@@ -70,7 +70,7 @@ def known_repositories(store) -> list[str]:
 
 @click.command()
 @click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
-@configured("worker")
+@configured("store")
 def status(settings, repo: str | None) -> None:
     """Per repository: history size, profile version and age, model version, backfill, last check runs."""
     store = open_store(settings)
@@ -89,7 +89,7 @@ def status(settings, repo: str | None) -> None:
 
 @click.command()
 @click.option("--repo", default=None, help="Only this repository (OWNER/NAME).")
-@configured("worker")
+@configured("store")
 def feedback(settings, repo: str | None) -> None:
     """The honoured "Mark as expected" labels: who, when, PR, head SHA and what was accepted."""
     store = open_store(settings)

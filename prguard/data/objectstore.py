@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from prguard.config import ConfigError
+
 
 class ObjectNotFound(KeyError):
     """The key does not exist in the object store."""
@@ -91,7 +93,7 @@ class S3ObjectStore(ObjectStore):
     def __init__(self, bucket: str, prefix: str = "", endpoint_url: str | None = None,
                  region_name: str | None = None):
         if not bucket:
-            raise ValueError("an s3:// URI needs a bucket: s3://BUCKET/optional/prefix")
+            raise ConfigError("an s3:// URI needs a bucket: s3://BUCKET/optional/prefix")
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.endpoint_url = endpoint_url
@@ -164,7 +166,8 @@ def for_uri(uri: str, endpoint_url: str | None = None) -> ObjectStore:
     if uri.startswith("file://"):
         uri = uri[len("file://"):]
     if "://" in uri:
-        raise ValueError(f"unsupported object storage URI {uri!r}: use a local path or s3://bucket/prefix")
+        raise ConfigError(f"unsupported object storage URI {uri!r}: use a local path or s3://bucket/prefix "
+                          "(PRGUARD_FEATURES_URI, or prguard preprocess --output)")
     return LocalObjectStore(uri)
 
 

@@ -9,7 +9,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from prguard.github.errors import GitHubAuthError
+from prguard.github.errors import UnusableAppKey
 
 # GitHub rejects a JWT whose exp is more than 10 minutes ahead, and clocks drift: iat 60 s in the past
 # (GitHub's own advice) and exp 9 minutes ahead keep the whole window within 10 minutes of real time.
@@ -26,12 +26,12 @@ def load_private_key(pem: str) -> RSAPrivateKey:
     try:
         key = load_pem_private_key(pem.encode(), password=None)
     except (ValueError, TypeError):
-        raise GitHubAuthError(
+        raise UnusableAppKey(
             "the GitHub App private key is not a readable PEM key; set GITHUB_APP_PRIVATE_KEY to the full "
             "contents of the .pem file from the App's settings page (including the BEGIN/END lines)"
         ) from None
     if not isinstance(key, RSAPrivateKey):
-        raise GitHubAuthError("the GitHub App private key must be an RSA key (GitHub issues RSA keys)")
+        raise UnusableAppKey("the GitHub App private key must be an RSA key (GitHub issues RSA keys)")
     return key
 
 

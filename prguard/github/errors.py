@@ -1,6 +1,8 @@
 """Errors the GitHub client raises, each with a message that tells the operator what to do."""
 from __future__ import annotations
 
+from prguard.config import ConfigError
+
 
 class GitHubError(RuntimeError):
     """GitHub answered with an error status (after any retries), or could not be reached."""
@@ -16,6 +18,10 @@ class GitHubError(RuntimeError):
 
 class GitHubAuthError(GitHubError):
     """GitHub rejected our credentials (bad App id or key, revoked token, uninstalled App)."""
+
+
+class UnusableAppKey(GitHubAuthError, ConfigError):
+    """The App's private key cannot be used at all: a configuration error, found before any request."""
 
 
 class RateLimitWaitTooLong(GitHubError):

@@ -51,6 +51,13 @@ COMPONENT_SECRETS = {
                               (base.MLFLOW_TRACKING_PASSWORD, base.MONGO_URI)),
     # The pre-promotion Locust Job signs its deliveries and needs nothing else.
     "loadtest": ComponentSecrets("secret/data/prguard/loadtest", (base.GITHUB_WEBHOOK_SECRET,)),
+    # Operators' commands, run by hand (in a pod whose path holds these keys, or with a path of their
+    # own): `import`, `checks`, `status` and `feedback` only read or write the store; `score` also loads
+    # the champion, whose bundle lies in the MLflow artifact store (S3), as the worker does.
+    "store": ComponentSecrets("secret/data/prguard/store", (base.MONGO_URI,)),
+    "score": ComponentSecrets("secret/data/prguard/score",
+                              (base.MONGO_URI, base.AWS_ACCESS_KEY_ID, base.AWS_SECRET_ACCESS_KEY),
+                              (base.MLFLOW_TRACKING_PASSWORD,)),
 }
 
 

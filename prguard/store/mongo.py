@@ -5,7 +5,9 @@ import threading
 from typing import Any
 
 from pymongo import ASCENDING, MongoClient
+from pymongo.errors import ConfigurationError, InvalidName
 
+from prguard.config import ConfigError
 from prguard.store.base import Store
 from prguard.store.mongo_acceptance import MongoAcceptance
 from prguard.store.mongo_checks import INDEXES as CHECK_INDEXES, MongoChecks
@@ -50,8 +52,17 @@ class MongoStore(MongoAcceptance, Store):
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":
         # Fail a health check within seconds, not pymongo's default 30 s, when the server is down.
-        client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=10_000)
-        return cls(client[db_name], client)
+        try:
+            client = MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=10_000)
+        except ConfigurationError as exc:  # pymongo's messages name the flaw, never the URI's password
+            raise ConfigError(f"MONGO_URI is not a usable MongoDB connection string: {exc}; use "
+                              "mongodb://USER:PASSWORD@HOST:PORT or mongodb+srv://USER:PASSWORD@HOST"
+                              ) from None
+        try:
+            return cls(client[db_name], client)
+        except InvalidName as exc:
+            client.close()
+            raise ConfigError(f"PRGUARD_MONGO_DB is not a MongoDB database name: {exc}") from None
 
     @property
     def _db(self):
