@@ -17,7 +17,8 @@ from prguard import findings
 from prguard.demo import generator
 from prguard.findings import zizmor
 from tests.support import workflows as W
-from tests.support.pr_content import changed, hunk, pull_request
+from tests.support.pr_content import changed, hunk
+from tests.support.pull_requests import pull_request
 
 BASE_TREE = {".github/workflows/ci.yml": W.CI, ".github/workflows/lint.yml": W.LINT,
              ".github/workflows/release.yml": W.RELEASE, ".github/workflows/docs.yml": W.DOCS}
@@ -38,7 +39,7 @@ def workflow_prs(count: int, seed: int = 3) -> list[dict]:
         head_text = "\n".join(lines + step) + "\n"
         patch = hunk(len(lines) - 1, lines[-2:], added=step)
         docs.append(pull_request(changed(path, patch), title=f"ci: tweak {path.rsplit('/', 1)[-1]}",
-                                 base=dict(BASE_TREE), head={path: head_text}))
+                                 base_workflows=dict(BASE_TREE), head_workflows={path: head_text}))
     return docs
 
 

@@ -193,11 +193,6 @@ class Settings:
                               "raise the first or lower the second")
         return settings
 
-    @classmethod
-    def environment_variables(cls) -> dict[str, str]:
-        """Field name -> the environment variable that sets it."""
-        return {field.name: field.metadata["env"] for field in dataclasses.fields(cls)}
-
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
 

@@ -20,16 +20,6 @@ def parse(value: str) -> dt.datetime:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
-def parse_or_none(value: object) -> dt.datetime | None:
-    """Like ``parse``, but None for anything that is not a readable timestamp (for optional fields)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return parse(value)
-    except (ValueError, OverflowError):
-        return None
-
-
 def as_utc(value: dt.datetime) -> dt.datetime:
     """An aware UTC datetime; a naive one (as databases hand back) is taken to be UTC already."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -98,13 +98,10 @@ class GitHubClient:
         items = self._contents(repo, path, ref)
         return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
-    def pull_request_page(self, repo: str, first: int, after: str | None = None) -> dict:
-        """One GraphQL page of PRs, newest ``updatedAt`` first: the ``repository`` object of the answer."""
-        return self.pull_request_page_and_budget(repo, first, after)[0]
-
     def pull_request_page_and_budget(self, repo: str, first: int,
                                      after: str | None = None) -> tuple[dict, dict | None]:
-        """``pull_request_page`` and the answer's ``rateLimit`` (``cost``, ``remaining``, ``resetAt``)."""
+        """One GraphQL page of PRs, newest ``updatedAt`` first: the ``repository`` object of the answer,
+        and the answer's ``rateLimit`` (``cost``, ``remaining``, ``resetAt``)."""
         owner, name = split_repo(repo)
         data = self.core.graphql(PULL_REQUEST_PAGE, {"owner": owner, "name": name, "first": first,
                                                      "after": after}, self.credential)

@@ -32,10 +32,3 @@ class BodySignature:
         if not header:
             return False
         return hmac.compare_digest(self.header().encode(), header.strip().encode("utf-8", "replace"))
-
-
-def verify(secret: str, body: bytes, header: str | None) -> bool:
-    """Constant-time check of a received header against ``body``; False when the header is missing."""
-    signature = BodySignature(secret)
-    signature.update(body)
-    return signature.matches(header)

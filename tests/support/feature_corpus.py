@@ -91,7 +91,6 @@ def outputs(docs: list[Any]) -> Iterator[tuple[str, str]]:
             yield "vectors", repr(extraction.extract(summary, profile))
             explain = extraction.explainer(summary, profile)
             yield "sentences", json.dumps([explain(name) for name in extraction.FEATURE_NAMES])
-        yield "facts", json.dumps(extraction.facts(summary), sort_keys=True)
         yield "sensitive_files", json.dumps(extraction.sensitive_files(summary))
 
 

@@ -1,4 +1,4 @@
-"""PR documents with realistic patches for the findings tests: GitHub's REST shape, hunks as GitHub sends them."""
+"""Changed files with realistic patches for the findings tests: hunks as GitHub sends them."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -33,16 +33,3 @@ def changed(path: str, patch: str | None, status: str = "modified", **extra) -> 
 
 def added(path: str, text: str) -> dict:
     return changed(path, new_file_patch(text), status="added")
-
-
-def pull_request(*files: dict, title: str = "Update docs", body: str | None = "Small change.",
-                 head_ref: str = "docs/update", repo: str = "acme/widgets", base: dict | None = None,
-                 head: dict | None = None) -> dict:
-    """A PR document; ``base``/``head`` are workflow contents {path: text} as the worker fetches them."""
-    doc = {"number": 7, "title": title, "body": body, "user": {"login": "octocat", "type": "User"},
-           "author_association": "CONTRIBUTOR", "head": {"ref": head_ref, "sha": "b" * 40},
-           "base": {"ref": "main", "sha": "a" * 40, "repo": {"full_name": repo, "default_branch": "main"}},
-           "files": list(files)}
-    if base is not None or head is not None:
-        doc["workflow_contents"] = {"base": base or {}, "head": head or {}}
-    return doc

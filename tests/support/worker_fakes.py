@@ -8,31 +8,6 @@ from typing import Any
 from prguard.github.errors import GitHubError
 
 
-def pr_doc(repo: str = "octo/widgets", number: int = 7, head_sha: str = "a" * 40, additions: int = 10,
-           state: str = "open", updated_at: str = "2024-05-01T12:00:00Z", files: list | None = None) -> dict:
-    """A GitHub-shaped pull request document with the fields the store and features read."""
-    doc = {
-        "number": number,
-        "state": state,
-        "title": "Fix the widget",
-        "body": "Closes #1",
-        "draft": False,
-        "user": {"login": "alice", "type": "User"},
-        "author_association": "MEMBER",
-        "created_at": "2024-05-01T10:00:00Z",
-        "updated_at": updated_at,
-        "additions": additions,
-        "deletions": 2,
-        "changed_files": 1,
-        "commits": 1,
-        "head": {"sha": head_sha, "ref": "fix-widget", "repo": {"full_name": repo}},
-        "base": {"ref": "main", "repo": {"full_name": repo, "default_branch": "main"}},
-    }
-    if files is not None:
-        doc["files"] = files
-    return doc
-
-
 class FakeInstallationClient:
     """Imitates prguard.github.GitHubClient's reads and check-run calls; ``fail`` queues exceptions per
     method name, raised (one per call) before the call takes effect, ``fail_after`` after it took effect

@@ -14,7 +14,7 @@ from prguard.cli import main
 from prguard.demo.anomalies import ARCHETYPES
 from prguard.demo.generator import generate
 from prguard import findings
-from prguard.features import extraction
+from prguard.features import paths
 from prguard.features.summary import summarize
 
 
@@ -81,8 +81,8 @@ def test_archetypes_are_rare_labelled_and_all_present(docs):
 
 def test_normal_data_contains_the_legitimate_lookalikes(docs):
     normal = [d for d in docs if not d["prguard_label"]["anomaly"]]
-    facts = [extraction.facts(summarize(d)) for d in normal]
-    assert sum(1 for f in facts if f["ci_files"]) > 20
+    summaries = [summarize(d) for d in normal]
+    assert sum(1 for s in summaries if s.paths_in(paths.CI)) > 20
     installers = [d for d in normal if any(f.rule == "pipe-to-shell" for f in findings.check(d, runner=None).findings)]
     assert len(installers) >= 3  # CI installing tools with curl | sh
     kinds = collections.Counter(d["prguard_label"]["lookalike"] for d in normal if d["prguard_label"]["lookalike"])
@@ -90,9 +90,9 @@ def test_normal_data_contains_the_legitimate_lookalikes(docs):
     assert min(kinds.values()) >= 3
     assert all(any(f.rule == "pipe-to-shell" for f in findings.check(d, runner=None).findings)
                for d in normal if d["prguard_label"]["lookalike"] == "ci_installer")
-    assert sum(1 for f in facts if f["lockfiles_without_manifest"]) >= 5  # go mod tidy, npm audit fix
-    assert sum(1 for f in facts if f["binary_files"]) >= 3
-    assert sum(1 for f in facts if f["changed_files"] >= 100) >= 10
+    assert sum(1 for s in summaries if s.orphan_lockfiles) >= 5  # go mod tidy, npm audit fix
+    assert sum(1 for s in summaries if s.binary_paths) >= 3
+    assert sum(1 for s in summaries if s.changed_files >= 100) >= 10
     assert sum(1 for d in normal if d["user"]["type"] == "Bot") > 100
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from batch.evaluate_content import breakdown
 from prguard.findings import Severity
 from tests.support import workflows as W
-from tests.support.pr_content import added, changed, hunk, pull_request
+from tests.support.pr_content import added, changed, hunk
+from tests.support.pull_requests import pull_request
 
 
 def labelled(doc: dict, archetype: str | None = None, lookalike: str | None = None) -> dict:

@@ -57,8 +57,8 @@ def test_every_github_example_gives_a_finite_vector(example):
     assert all(isinstance(v, float) and math.isfinite(v) for v in values)
     stats = profile_stats(summarize(doc))
     assert stats["files_known"] == 0.0 and math.isfinite(stats["log_changed_files"])
-    facts = extraction.facts(summarize(doc))
-    assert facts["repo"] == doc["base"]["repo"]["full_name"] and facts["number"] == doc["number"]
+    summary = summarize(doc)
+    assert summary.repo == doc["base"]["repo"]["full_name"] and summary.number == doc["number"]
     for name in FEATURE_NAMES:
         assert explain_ok(extraction.explainer(summarize(doc), None)(name))
 

@@ -22,7 +22,7 @@ def outputs(doc: dict, profile) -> tuple:
     summary = extraction.summarize(doc)
     explain = extraction.explainer(summary, profile)
     return (extraction.extract(summary, profile), [explain(n) for n in extraction.FEATURE_NAMES],
-            extraction.facts(summary), extraction.sensitive_files(summary), extraction.profile_stats(summary))
+            extraction.sensitive_files(summary), extraction.profile_stats(summary))
 
 
 def test_every_model_input_and_sentence_is_the_same_with_and_without_patches():

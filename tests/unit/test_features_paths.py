@@ -1,4 +1,4 @@
-"""Sensitive-path rules: each kind of file a reviewer should look at, as features, facts and annotations."""
+"""Sensitive-path rules: each kind of file a reviewer should look at, as features, summary lists and annotations."""
 from __future__ import annotations
 
 import pytest
@@ -101,12 +101,12 @@ def test_sensitive_rarity_depends_on_how_often_this_repository_does_it():
     assert "under 1% of PRs here" in extraction.explainer(summarize(ci_change), ci_rare)("sensitive_rarity")
 
 
-def test_facts_list_the_sensitive_files():
+def test_the_summary_lists_the_sensitive_files():
     doc = with_files(changed(".github/workflows/ci.yml"), changed("yarn.lock"), changed("CODEOWNERS"))
-    facts = extraction.facts(summarize(doc))
-    assert facts["ci_files"] == [".github/workflows/ci.yml"]
-    assert facts["lockfiles_without_manifest"] == ["yarn.lock"] and facts["policy_files"] == ["CODEOWNERS"]
-    assert facts["files_known"] is True and facts["directories"] == 2
+    summary = summarize(doc)
+    assert summary.paths_in(paths.CI) == [".github/workflows/ci.yml"]
+    assert summary.orphan_lockfiles == ["yarn.lock"] and summary.paths_in(paths.POLICY) == ["CODEOWNERS"]
+    assert summary.files_known is True and len(summary.directories) == 2
     no_files = dict(doc)
     del no_files["files"]
-    assert extraction.facts(summarize(no_files))["ci_files"] is None and extraction.sensitive_files(summarize(no_files)) == []
+    assert summarize(no_files).files_known is False and extraction.sensitive_files(summarize(no_files)) == []

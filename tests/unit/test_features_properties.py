@@ -58,7 +58,6 @@ def test_any_document_gives_a_finite_vector_of_fixed_length(doc):
     for name in ("rel_changed_files", "touches_ci", "branch_shell_syntax", "hour_sin", "change_entropy"):
         assert isinstance(extraction.explainer(summarize(doc), None)(name), str)
     assert isinstance(extraction.sensitive_files(summarize(doc)), list)
-    json.dumps(extraction.facts(summarize(doc)))
 
 
 @fast

@@ -19,7 +19,8 @@ from prguard.store.sqlite import SQLiteStore
 from tests.fakes import fixtures
 from tests.fakes.fixtures import FAST_RETRIES
 from tests.fakes.openapi_rules import openapi_rules
-from tests.support.worker_fakes import FakeBundle, FakeInstallationClient, pr_doc
+from tests.support.pull_requests import pull_request
+from tests.support.worker_fakes import FakeBundle, FakeInstallationClient
 
 # The fake GitHub's fixtures (tests/fakes/fixtures.py): it fails a test on any request its OpenAPI rejects.
 app_private_key = fixtures.app_private_key
@@ -34,7 +35,7 @@ class World:
 
     def __init__(self, settings, offline: bool = False):
         self.store = SQLiteStore(settings.sqlite_path)
-        self.github = FakeInstallationClient(pulls={(REPO, NUMBER): pr_doc(additions=500)})
+        self.github = FakeInstallationClient(pulls={(REPO, NUMBER): pull_request(additions=500)})
         self.outcomes: list[str] = []
         publisher = OfflinePublisher(self.store) if offline else GitHubPublisher(self.store, self.github)
         connection = Connection(None if offline else self.github, publisher)
@@ -147,7 +148,7 @@ def test_a_later_push_is_scored_afresh(world):
     world.github.roles[(REPO, "octo-lead")] = "write"
     world.press("octo-lead")
     moved = "b" * 40
-    world.github.pulls[(REPO, NUMBER)] = pr_doc(head_sha=moved, additions=600, updated_at="2024-05-02T00:00:00Z")
+    world.github.pulls[(REPO, NUMBER)] = pull_request(head_sha=moved, additions=600, updated_at="2024-05-02T00:00:00Z")
     record = world.score(moved)
     run = world.github.runs[record["check_run_id"]]
     assert run["conclusion"] == "neutral" and run["output"]["title"].startswith("Unusual")

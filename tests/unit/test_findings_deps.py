@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from prguard import findings
-from tests.support.pr_content import changed, hunk, pull_request
+from tests.support.pr_content import changed, hunk
+from tests.support.pull_requests import pull_request
 
 
 def found(doc, rule: str):

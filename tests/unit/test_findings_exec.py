@@ -5,7 +5,8 @@ import pytest
 
 from prguard import findings
 from prguard.findings import hunks
-from tests.support.pr_content import changed, hunk, pull_request
+from tests.support.pr_content import changed, hunk
+from tests.support.pull_requests import pull_request
 
 WORKFLOW_CONTEXT = ["    steps:", "      - uses: actions/checkout@v4"]
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from prguard import findings
 from tests.support import workflows as W
-from tests.support.pr_content import added, changed, hunk, pull_request
+from tests.support.pr_content import added, changed, hunk
+from tests.support.pull_requests import pull_request
 
 
 def found(doc, rule: str):
@@ -29,7 +30,7 @@ def test_a_pwn_request_already_in_the_base_is_not_reported_again():
     text = W.PWN_REQUEST.replace("npm run build", "npm run build:preview")
     patch = hunk(12, removed=["      - run: npm ci && npm run build"], added=["      - run: npm ci && npm run build:preview"])
     doc = pull_request(changed(".github/workflows/preview.yml", patch),
-                       base={".github/workflows/preview.yml": W.PWN_REQUEST}, head={".github/workflows/preview.yml": text})
+                       base_workflows={".github/workflows/preview.yml": W.PWN_REQUEST}, head_workflows={".github/workflows/preview.yml": text})
     assert found(doc, "pwn-request") == []
 
 
@@ -57,7 +58,7 @@ def test_tokens_sent_to_github_a_coverage_action_and_hosts_the_repository_alread
     base = {".github/workflows/deploy.yml": deploy}
     doc = pull_request(added(".github/workflows/docs.yml", W.DOCS), added(".github/workflows/ci.yml", W.CI),
                        added(".github/workflows/deploy-staging.yml", deploy.replace("widgets", "widgets-staging")),
-                       base=base, head={})
+                       base_workflows=base, head_workflows={})
     assert found(doc, "secret-exfiltration") == []
 
 
@@ -101,6 +102,6 @@ def test_a_maintainer_adding_docs_and_release_workflows_gets_nothing_above_mediu
 def test_an_added_trigger_is_reported_on_its_line():
     head = W.LINT.replace("on: [pull_request]", "on: [pull_request, pull_request_target]")
     patch = hunk(2, removed=["on: [pull_request]"], added=["on: [pull_request, pull_request_target]"])
-    doc = pull_request(changed(".github/workflows/lint.yml", patch), base={".github/workflows/lint.yml": W.LINT},
-                       head={".github/workflows/lint.yml": head})
+    doc = pull_request(changed(".github/workflows/lint.yml", patch), base_workflows={".github/workflows/lint.yml": W.LINT},
+                       head_workflows={".github/workflows/lint.yml": head})
     assert found(doc, "trigger-added") == [("medium", ".github/workflows/lint.yml", 2, "adds the pull_request_target trigger")]

@@ -161,7 +161,7 @@ def test_graphql_rate_limit_error_waits_for_the_reset(installed):
     reset = int(time.time()) + 10
     installed.fail_next(r"/graphql$", 200, headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
                         body={"data": None, "errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded"}]})
-    page = client.pull_request_page(REPO, 10)
+    page, _ = client.pull_request_page_and_budget(REPO, 10)
     assert page["pullRequests"]["nodes"][0]["number"] == 1
     assert len(sleeps) == 1 and 8 <= sleeps[0] <= 12
     client.close()
@@ -176,7 +176,7 @@ def test_enterprise_server_urls(app_private_key):
         assert fake.base_url.endswith("/api/v3")
         client = GitHubApp(fake.app_id, fake.private_key_pem, fake.base_url, policy=FAST_RETRIES).installation(7)
         assert client.get_pull_request(REPO, 1)["number"] == 1
-        assert client.pull_request_page(REPO, 5)["pullRequests"]["totalCount"] == 1
+        assert client.pull_request_page_and_budget(REPO, 5)[0]["pullRequests"]["totalCount"] == 1
         client.close()
         assert fake.request_count(r"^/api/graphql$") == 1 and fake.violations == []
 

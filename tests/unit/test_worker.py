@@ -13,7 +13,8 @@ from prguard.features.extraction import sensitive_files
 from prguard.github.errors import GitHubError, RateLimitWaitTooLong
 from prguard.store.base import JOB_DEAD, JOB_DONE, JOB_PENDING, utcnow
 from prguard.store.sqlite import SQLiteStore
-from tests.support.worker_fakes import FakeBundle, FakeInstallationClient, pr_doc
+from tests.support.pull_requests import pull_request
+from tests.support.worker_fakes import FakeBundle, FakeInstallationClient
 
 REPO, NUMBER, SHA = "octo/widgets", 7, "a" * 40
 INSTALLATION = 42
@@ -31,7 +32,7 @@ def store(settings):
 def github():
     files = [{"filename": ".github/workflows/ci.yml", "status": "modified", "additions": 3, "deletions": 1,
               "changes": 4, "patch": "@@ -1 +1 @@"}]
-    return FakeInstallationClient(pulls={(REPO, NUMBER): pr_doc(additions=500)}, files={(REPO, NUMBER): files})
+    return FakeInstallationClient(pulls={(REPO, NUMBER): pull_request(additions=500)}, files={(REPO, NUMBER): files})
 
 
 class Harness:
@@ -67,7 +68,7 @@ def press(store, run_id, user="bob", head_sha=SHA):
 
 
 def test_a_quick_job_creates_its_run_completed_in_one_request_with_reasons(harness, github, store):
-    harness.store.prs.upsert(pr_doc(additions=500))
+    harness.store.prs.upsert(pull_request(additions=500))
     job_id = harness.enqueue()
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
@@ -190,8 +191,8 @@ def test_rerun_updates_the_same_run_and_a_plain_duplicate_does_nothing(harness, 
 
 
 def test_superseded_head_sha_completes_without_posting(harness, github, store):
-    github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="b" * 40, additions=5)
-    store.prs.upsert(pr_doc(head_sha="b" * 40, additions=5))
+    github.pulls[(REPO, NUMBER)] = pull_request(head_sha="b" * 40, additions=5)
+    store.prs.upsert(pull_request(head_sha="b" * 40, additions=5))
     job_id = harness.enqueue(head_sha=SHA)
     harness.drain()
     assert store.jobs.get(job_id)["state"] == JOB_DONE
@@ -219,7 +220,7 @@ def test_a_new_champion_is_used_by_the_next_job_without_a_restart(harness, githu
     harness.enqueue()
     harness.drain()
     harness.model = FakeBundle(model_version="9")
-    github.pulls[(REPO, NUMBER)] = pr_doc(head_sha="c" * 40, additions=5, updated_at="2024-05-02T00:00:00Z")
+    github.pulls[(REPO, NUMBER)] = pull_request(head_sha="c" * 40, additions=5, updated_at="2024-05-02T00:00:00Z")
     harness.enqueue(head_sha="c" * 40)
     harness.drain()
     assert store.checks.get_run(REPO, "c" * 40)["model_version"] == "9"
@@ -275,7 +276,7 @@ def test_rate_limit_wait_longer_than_the_client_allows_delays_the_retry(harness,
 
 def test_offline_mode_records_runs_marked_not_posted(store, settings, github):
     harness = Harness(store, settings, github, offline=True)
-    store.prs.upsert(pr_doc(additions=500))
+    store.prs.upsert(pull_request(additions=500))
     harness.enqueue()
     harness.drain()
     record = store.checks.get_run(REPO, SHA)
@@ -348,7 +349,7 @@ def test_a_job_whose_installation_must_wait_long_for_a_write_slot_goes_back_untr
     assert harness.worker.run_once() is False  # not due before its slot
     # A short wait is slept through in the client: another PR's job runs at once.
     waits[INSTALLATION] = 1.5
-    github.pulls[(REPO, 8)] = pr_doc(number=8, head_sha="b" * 40)
+    github.pulls[(REPO, 8)] = pull_request(number=8, head_sha="b" * 40)
     harness.enqueue(head_sha="b" * 40, number=8)
     harness.drain()
     assert github.count("create_check_run") == 1 and store.jobs.get(job_id)["state"] == JOB_PENDING
@@ -374,7 +375,7 @@ def test_a_worker_runs_its_threads_jobs_at_once(store, settings, github):
 
     harness.context.write_wait = meet
     for number in (1, 2, 3):
-        github.pulls[(REPO, number)] = pr_doc(number=number, head_sha=str(number) * 40)
+        github.pulls[(REPO, number)] = pull_request(number=number, head_sha=str(number) * 40)
         harness.enqueue(head_sha=str(number) * 40, number=number)
     stop = threading.Event()
     runner = threading.Thread(target=run_worker, args=(settings, stop),

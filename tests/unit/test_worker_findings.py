@@ -15,7 +15,8 @@ from prguard.features.extraction import sensitive_files
 from prguard.store.sqlite import SQLiteStore
 from tests.support import workflows as W
 from tests.support.pr_content import added, changed, hunk, new_file_patch
-from tests.support.worker_fakes import FakeBundle, FakeInstallationClient, pr_doc
+from tests.support.pull_requests import pull_request
+from tests.support.worker_fakes import FakeBundle, FakeInstallationClient
 
 REPO, NUMBER, HEAD, BASE = "octo/widgets", 7, "b" * 40, "c" * 40
 INSTALLATION = 42
@@ -23,10 +24,7 @@ PREVIEW = ".github/workflows/preview.yml"
 
 
 def pull(files, title="Fix the widget", additions=10):
-    doc = pr_doc(REPO, NUMBER, HEAD, additions=additions, files=None)
-    doc["base"]["sha"] = BASE
-    doc["title"] = title
-    return doc, files
+    return pull_request(repo=REPO, number=NUMBER, head_sha=HEAD, base_sha=BASE, title=title, additions=additions), files
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ seed_store() {  # a few hundred synthetic PRs in MongoDB, written by the image's
 
 serve_and_replay() {  # URL of a running service [URL of its probes]: signed webhook replay
   wait_for "${2:-$1}/readyz"
-  python tests/deploy/ci/write_payloads.py "$work/payloads"
+  python -m tests.deploy.ci.write_payloads "$work/payloads"
   prguard replay "$work/payloads" --url "$1/webhooks/github" --secret "$GITHUB_WEBHOOK_SECRET"
 }
 

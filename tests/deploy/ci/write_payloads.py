@@ -1,13 +1,13 @@
-"""Writes GitHub's own pull_request example deliveries as replay files (the format `prguard replay` reads)."""
+"""Writes GitHub's own pull_request example deliveries as replay files (the format `prguard replay` reads).
+
+Run from the repository root as ``python -m tests.deploy.ci.write_payloads DIR``."""
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-
-from tests.support.npm_packages import examples_for  # noqa: E402
+from tests.support.npm_packages import examples_for
 
 
 def main(out: str) -> None:
