@@ -12,29 +12,16 @@ import json
 import statistics
 import time
 
-import numpy as np
 
-from batch.train import TrainConfig, fit, threshold_for
+from batch.train import TrainConfig
 from prguard.commands.score import CHUNK
 from prguard.demo import generator
-from prguard.features import extraction
-from prguard.features.summary import summarize
-from prguard.model.bundle import ScorerBundle, pr_identity
+from prguard.model.bundle import ScorerBundle
+from tests.support.training_data import bundle_of
 
 
 def bundle_for(docs: list[dict]) -> ScorerBundle:
-    stats: dict[str, list] = {}
-    for doc in docs:
-        stats.setdefault(pr_identity(doc)[0], []).append(extraction.profile_stats(summarize(doc)))
-    profiles = {repo: extraction.build_profile(repo, s) for repo, s in stats.items()}
-    rows = np.array([extraction.extract(summarize(doc), profiles[pr_identity(doc)[0]]) for doc in docs])
-    split = int(len(rows) * 0.8)
-    fitted = fit(rows[:split], rows[split:], dataclasses.replace(TrainConfig(), epochs=10))
-    bundle = ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, fitted.scaler,
-                          fitted.model_config, fitted.state_dict, 0.0,
-                          {repo: p.to_dict() for repo, p in profiles.items()}, model_version="bench")
-    bundle.threshold = threshold_for(bundle.row_scores(rows[split:]), 2.0)
-    return bundle
+    return bundle_of(docs, dataclasses.replace(TrainConfig(), epochs=10), model_version="bench")
 
 
 def main() -> None:

@@ -19,14 +19,9 @@ from mlflow.tracking import MlflowClient
 from app.worker_context import champion
 from prguard.cli import main
 from prguard.config import Settings
-from prguard.features import extraction
-from prguard.features.summary import summarize
 from prguard.model import registry
-from prguard.model.autoencoder import Autoencoder
-from prguard.model.network import AutoencoderConfig
-from prguard.model.scaler import RobustScaler
 from prguard.model.bundle import BundleError, ScorerBundle, folder_digest
-from tests.support.training_data import make_prs
+from tests.support.training_data import bundle_of, make_prs
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +39,7 @@ class CodePayload:
 def untrained_bundle() -> ScorerBundle:
     """A real bundle without the training (its weights as initialised): registering and loading it is
     what is tested here, not the model's quality."""
-    docs = make_prs(40, seed=4, repos=("acme/api",))
-    profile = extraction.build_profile("acme/api", [extraction.profile_stats(summarize(doc)) for doc in docs])
-    rows = np.array([extraction.extract(summarize(doc), profile) for doc in docs])
-    config = AutoencoderConfig.for_features(rows.shape[1])
-    return ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, RobustScaler.fit(rows),
-                        config, Autoencoder(config).state_dict(), 1.0, {"acme/api": profile.to_dict()})
+    return bundle_of(make_prs(40, seed=4, repos=("acme/api",)), trained=False, threshold=1.0)
 
 
 @pytest.fixture(scope="module")

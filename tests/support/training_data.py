@@ -7,6 +7,7 @@ from typing import Any
 
 from prguard.data import featureset, objectstore
 from prguard.features import extraction
+from prguard.features.profile import RepoProfile
 from prguard.features.summary import summarize
 
 START = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.timezone.utc)
@@ -74,6 +75,51 @@ def make_prs(n: int, seed: int = 7, repos: tuple[str, ...] = ("acme/api", "acme/
     return docs
 
 
+def profiles_of(docs: list[dict[str, Any]]) -> dict[str, RepoProfile]:
+    """Each repository's profile from its PRs among ``docs``, in the order the repositories first appear
+    (what `prguard preprocess` computes, in process)."""
+    by_repo: dict[str, list[dict[str, float]]] = {}
+    for doc in docs:
+        by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(summarize(doc)))
+    return {repo: extraction.build_profile(repo, stats) for repo, stats in by_repo.items()}
+
+
+def feature_matrix(docs: list[dict[str, Any]], profiles: dict[str, RepoProfile]):
+    """The feature vectors of ``docs`` against their repositories' profiles, one row per PR."""
+    import numpy as np  # the test data generators themselves need no numpy
+
+    return np.array([extraction.extract(summarize(doc), profiles[doc["base"]["repo"]["full_name"]])
+                     for doc in docs])
+
+
+def bundle_of(docs: list[dict[str, Any]], config=None, trained: bool = True, threshold: float = 0.0,
+              model_version: str | None = None, meta: dict[str, Any] | None = None):
+    """A ScorerBundle made in process from ``docs``: profiles, vectors, and (``trained``) the training
+    job's own fit on the first 80% with the threshold set on the rest, as `prguard train` sets it;
+    untrained, the weights as initialised and ``threshold`` as given."""
+    # Imported here: most users of these generators never build a bundle and need no torch.
+    from batch.train import TrainConfig, fit, threshold_for
+    from prguard.model.autoencoder import Autoencoder
+    from prguard.model.bundle import ScorerBundle
+    from prguard.model.network import AutoencoderConfig
+    from prguard.model.scaler import RobustScaler
+
+    profiles = profiles_of(docs)
+    matrix = feature_matrix(docs, profiles)
+    stored = {repo: profile.to_dict() for repo, profile in profiles.items()}
+    names, version = list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION
+    if not trained:
+        network = AutoencoderConfig.for_features(matrix.shape[1])
+        return ScorerBundle(names, version, RobustScaler.fit(matrix), network, Autoencoder(network).state_dict(),
+                            threshold, stored)
+    split = int(len(matrix) * 0.8)
+    fitted = fit(matrix[:split], matrix[split:], config or TrainConfig())
+    bundle = ScorerBundle(names, version, fitted.scaler, fitted.model_config, fitted.state_dict, threshold,
+                          stored, dict(meta or {}), model_version=model_version)
+    bundle.threshold = threshold_for(bundle.row_scores(matrix[split:]), 2.0)
+    return bundle
+
+
 def feature_row(doc: dict[str, Any], profiles: dict[str, Any], expected: bool = False) -> dict[str, Any]:
     repo = doc["base"]["repo"]["full_name"]
     return {"repo": repo, "number": doc["number"], "head_sha": doc["head"]["sha"],
@@ -85,10 +131,7 @@ def feature_row(doc: dict[str, Any], profiles: dict[str, Any], expected: bool = 
 def write_feature_set(settings, docs: list[dict[str, Any]], feature_version: str | None = None,
                       expected: set[int] = frozenset()) -> str:
     """Profiles and features of ``docs`` written as a feature set (what `prguard preprocess` makes)."""
-    by_repo: dict[str, list[dict[str, float]]] = {}
-    for doc in docs:
-        by_repo.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(summarize(doc)))
-    profiles = {repo: extraction.build_profile(repo, stats) for repo, stats in by_repo.items()}
+    profiles = profiles_of(docs)
     rows = [feature_row(doc, profiles, doc["number"] in expected) for doc in docs]
     store = objectstore.for_uri(settings.feature_store)
     manifest = featureset.write(store, rows, profiles, {"store": "test", "snapshot": {}},

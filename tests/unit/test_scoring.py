@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 import torch
 
-from batch.train import TrainConfig, fit, threshold_for
+from batch.train import TrainConfig
 from prguard import findings
 from prguard.findings import Severity
 from prguard.findings.verdict import decide
 from prguard.features import extraction
 from prguard.features.summary import summarize
 from prguard.model.bundle import BundleError, ScorerBundle
-from tests.support.training_data import START, make_prs, pr_doc
+from tests.support.training_data import START, bundle_of, make_prs, pr_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,18 +29,7 @@ REASON_KEYS = {"feature", "value", "typical", "contribution", "sentence"}
 
 @pytest.fixture(scope="module")
 def bundle() -> ScorerBundle:
-    docs = make_prs(400, seed=11)
-    stats: dict[str, list] = {}
-    for doc in docs:
-        stats.setdefault(doc["base"]["repo"]["full_name"], []).append(extraction.profile_stats(summarize(doc)))
-    profiles = {repo: extraction.build_profile(repo, s) for repo, s in stats.items()}
-    matrix = np.array([extraction.extract(summarize(d), profiles[d["base"]["repo"]["full_name"]]) for d in docs])
-    fitted = fit(matrix[:320], matrix[320:], TrainConfig(epochs=25, seed=5))
-    made = ScorerBundle(list(extraction.FEATURE_NAMES), extraction.FEATURE_VERSION, fitted.scaler,
-                        fitted.model_config, fitted.state_dict, 0.0,
-                        {repo: p.to_dict() for repo, p in profiles.items()}, {"seed": 5}, model_version="7")
-    made.threshold = threshold_for(made.row_scores(matrix[320:]), 2.0)
-    return made
+    return bundle_of(make_prs(400, seed=11), TrainConfig(epochs=25, seed=5), model_version="7", meta={"seed": 5})
 
 
 def attack(kind: str, number: int = 9001, repo: str = "acme/api") -> dict:
