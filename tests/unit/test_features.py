@@ -10,25 +10,19 @@ import pytest
 from prguard.features import extraction
 from prguard.features.extraction import FEATURE_NAMES, GLOBAL_PROFILE, RepoProfile, build_profile, extract, profile_stats
 from prguard.features.summary import summarize
+from tests.support.pull_requests import pull_request
 from tests.support.npm_packages import examples_for
 
 
 def pr(files=None, **overrides) -> dict:
     """A small, ordinary PR in REST shape; ``files`` (list of (path, additions, deletions)) is optional."""
-    doc = {
-        "number": 7, "title": "Fix cache eviction", "body": "Closes #3.", "state": "open", "draft": False,
-        "user": {"login": "alice", "type": "User"}, "author_association": "MEMBER",
-        "created_at": "2024-03-05T10:30:00Z", "updated_at": "2024-03-05T10:30:00Z",
-        "head": {"ref": "fix/cache", "sha": "a" * 40, "repo": {"full_name": "acme/lib"}},
-        "base": {"ref": "main", "repo": {"full_name": "acme/lib", "default_branch": "main"}},
-        "additions": 10, "deletions": 2, "changed_files": 2, "commits": 1,
-    }
-    if files is not None:
-        doc["files"] = [{"filename": path, "status": "modified", "additions": a, "deletions": d,
-                         "changes": a + d, "patch": "@@ -1 +1 @@\n-x\n+y"} for path, a, d in files]
-        doc["changed_files"] = len(files)
-    doc.update(overrides)
-    return doc
+    listed = None if files is None else [
+        {"filename": path, "status": "modified", "additions": a, "deletions": d, "changes": a + d,
+         "patch": "@@ -1 +1 @@\n-x\n+y"} for path, a, d in files]
+    fields = {"title": "Fix cache eviction", "body": "Closes #3.", "created_at": "2024-03-05T10:30:00Z",
+              "updated_at": "2024-03-05T10:30:00Z", "changed_files": 2 if files is None else len(files),
+              **overrides}
+    return pull_request(files=listed, repo="acme/lib", head_ref="fix/cache", **fields)
 
 
 def vector(doc, profile=None) -> dict[str, float]:

@@ -6,19 +6,15 @@ import pytest
 from prguard.features import extraction, paths
 from prguard.features.extraction import FEATURE_NAMES, build_profile, extract, profile_stats
 from prguard.features.summary import summarize
+from tests.support.pull_requests import ABSENT, pull_request
 
 
 def with_files(*files: dict, **overrides) -> dict:
-    doc = {
-        "number": 1, "title": "Change", "body": "Why.", "user": {"login": "bob"}, "author_association": "MEMBER",
-        "created_at": "2024-01-02T09:00:00Z", "updated_at": "2024-01-02T09:00:00Z",
-        "head": {"ref": "topic", "sha": "1" * 40, "repo": {"full_name": "acme/app"}},
-        "base": {"ref": "main", "repo": {"full_name": "acme/app", "default_branch": "main"}},
-        "additions": sum(f.get("additions", 0) for f in files), "deletions": 0, "changed_files": len(files),
-        "commits": 1, "files": list(files),
-    }
-    doc.update(overrides)
-    return doc
+    fields = {"number": 1, "title": "Change", "body": "Why.", "user": {"login": "bob"},
+              "created_at": "2024-01-02T09:00:00Z", "updated_at": "2024-01-02T09:00:00Z",
+              "additions": sum(f.get("additions", 0) for f in files), "deletions": 0,
+              "changed_files": len(files), "state": ABSENT, "draft": ABSENT, **overrides}
+    return pull_request(files=list(files), repo="acme/app", head_sha="1" * 40, head_ref="topic", **fields)
 
 
 def changed(path, additions=3, deletions=1, status="modified", patch="@@ -1 +1 @@\n-a\n+b") -> dict:
