@@ -9,6 +9,7 @@ from pymongo.errors import ConfigurationError, InvalidName
 
 from prguard.config import ConfigError
 from prguard.store.base import Store
+from prguard.store.acceptance import Acceptance, Accepted
 from prguard.store.mongo_acceptance import MongoAcceptance
 from prguard.store.mongo_checks import INDEXES as CHECK_INDEXES, MongoChecks
 from prguard.store.mongo_deliveries import MongoDeliveries
@@ -31,7 +32,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict[str, Any]]]] = {
 }
 
 
-class MongoStore(MongoAcceptance, Store):
+class MongoStore(Store):
     """The Store on a pymongo ``Database`` (or a compatible one, e.g. mongomock's, in tests)."""
 
     def __init__(self, database, client: MongoClient | None = None):
@@ -48,6 +49,7 @@ class MongoStore(MongoAcceptance, Store):
         self.checks = MongoChecks(lambda: self._db)
         self.feedback = MongoFeedback(lambda: self._db)
         self.watermarks = MongoWatermarks(lambda: self._db)
+        self._acceptance = MongoAcceptance(lambda: self._db, self.deliveries, self.prs)
 
     @classmethod
     def from_uri(cls, uri: str, db_name: str) -> "MongoStore":
@@ -76,6 +78,9 @@ class MongoStore(MongoAcceptance, Store):
                             self._database[name].create_index(keys, **options)
                     self._indexes_ready = True
         return self._database
+
+    def accept_delivery(self, acceptance: Acceptance) -> Accepted:
+        return self._acceptance.accept(acceptance)
 
     def ping(self) -> None:
         self._database.command("ping")

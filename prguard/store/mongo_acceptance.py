@@ -1,17 +1,22 @@
 """MongoStore's accept_delivery: a delivery's work in the fewest round trips that keep its guarantees."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from pymongo.errors import DuplicateKeyError
 
 from prguard.store import docs
 from prguard.store.acceptance import (ACCEPTED, INACTIVE, INACTIVE_STATUSES, STALE, Acceptance, Accepted,
                                       jobs_allowed, refused)
 from prguard.store.base import utcnow
+from prguard.store.deliveries import Deliveries
 from prguard.store.mongo_jobs import cancel_pending, insert_job
+from prguard.store.mongo_part import MongoPart
+from prguard.store.mongo_prs import MongoPullRequests
 
 
-class MongoAcceptance:
-    """Mixed into MongoStore (which supplies ``_db``, ``deliveries`` and ``prs``).
+class MongoAcceptance(MongoPart):
+    """``MongoStore.accept_delivery``, composed: the store's database and its deliveries and PR parts.
 
     Why these round trips and not fewer. MongoDB has multi-document transactions only on a replica set
     (and they add their own round trips: start, commit), and PRGuard also runs on a standalone server,
@@ -38,15 +43,19 @@ class MongoAcceptance:
     that every job claimer would then have to search; a bulk write cannot span collections.
     """
 
-    def accept_delivery(self, acceptance: Acceptance) -> Accepted:
+    def __init__(self, database: Callable[[], Any], deliveries: Deliveries, prs: MongoPullRequests):
+        super().__init__(database)
+        self._deliveries, self._prs = deliveries, prs
+
+    def accept(self, acceptance: Acceptance) -> Accepted:
         now = docs.as_utc(acceptance.received_at or utcnow())
         db = self._db
         installation = db.installations.find_one({"_id": int(acceptance.installation_id)}, {"status": 1})
         if installation is not None and installation.get("status") in INACTIVE_STATUSES:
             return Accepted(INACTIVE, installation_status=installation["status"])
-        if not self.deliveries.claim(acceptance.delivery_id, acceptance.event, acceptance.action,
-                                     received_at=now, reclaim_after=acceptance.reclaim_after):
-            return refused(self.deliveries.get(acceptance.delivery_id))
+        if not self._deliveries.claim(acceptance.delivery_id, acceptance.event, acceptance.action,
+                                      received_at=now, reclaim_after=acceptance.reclaim_after):
+            return refused(self._deliveries.get(acceptance.delivery_id))
         if installation is None:
             try:
                 db.installations.update_one(
@@ -57,12 +66,12 @@ class MongoAcceptance:
                 pass  # an installation event recorded it meanwhile; that record wins
         allowed = True
         if acceptance.pull_request is not None:
-            _, head_sha, state = self.prs.write(acceptance.pull_request)
+            _, head_sha, state = self._prs.write(acceptance.pull_request)
             allowed = jobs_allowed(acceptance, head_sha, state)
         cancelled = 0
         if acceptance.cancel_prefix is not None:
             cancelled = cancel_pending(db.jobs, acceptance.cancel_prefix, now)
         job_ids = tuple(insert_job(db.jobs, job.kind, job.payload, job.dedupe_key, None, now)
                         for job in acceptance.jobs) if allowed else ()
-        self.deliveries.complete(acceptance.delivery_id, completed_at=now)
+        self._deliveries.complete(acceptance.delivery_id, completed_at=now)
         return Accepted(ACCEPTED if allowed else STALE, job_ids, cancelled)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from prguard.store.base import Store
+from prguard.store.acceptance import Acceptance, Accepted
 from prguard.store.sqlite_acceptance import SQLiteAcceptance
 from prguard.store.sqlite_checks import SQLiteChecks
 from prguard.store.sqlite_deliveries import SQLiteDeliveries
@@ -17,7 +18,7 @@ from prguard.store.sqlite_schema import SQLiteConnections
 from prguard.store.sqlite_watermarks import SQLiteWatermarks
 
 
-class SQLiteStore(SQLiteAcceptance, Store):
+class SQLiteStore(Store):
     """The Store on one SQLite file (WAL). Safe for several processes and threads writing at once."""
 
     def __init__(self, path: str | os.PathLike):
@@ -32,10 +33,14 @@ class SQLiteStore(SQLiteAcceptance, Store):
         self.checks = SQLiteChecks(self._conns)
         self.feedback = SQLiteFeedback(self._conns)
         self.watermarks = SQLiteWatermarks(self._conns)
+        self._acceptance = SQLiteAcceptance(self._conns, self.deliveries)
 
     @property
     def _db(self):
         return self._conns.get()
+
+    def accept_delivery(self, acceptance: Acceptance) -> Accepted:
+        return self._acceptance.accept(acceptance)
 
     def ping(self) -> None:
         self._db.execute("SELECT 1").fetchone()

@@ -5,14 +5,15 @@ from prguard.store import docs
 from prguard.store.acceptance import (ACCEPTED, INACTIVE, INACTIVE_STATUSES, STALE, Acceptance, Accepted,
                                       jobs_allowed, refused)
 from prguard.store.base import utcnow
-from prguard.store.sqlite_schema import write_transaction
+from prguard.store.deliveries import Deliveries
+from prguard.store.sqlite_schema import SQLiteConnections, SQLitePart, write_transaction
 from prguard.store.sqlite_writes import cancel_pending, claim_delivery, insert_job, write_pull_request
 
 _ms = docs.to_millis
 
 
-class SQLiteAcceptance:
-    """Mixed into SQLiteStore (which supplies ``_db`` and ``deliveries``).
+class SQLiteAcceptance(SQLitePart):
+    """``SQLiteStore.accept_delivery``, composed: the store's connections and its deliveries part.
 
     One BEGIN IMMEDIATE transaction takes SQLite's single write lock once per delivery instead of
     once per write (claim, installation, PR, jobs, completion). The claim is written as done in the
@@ -20,7 +21,11 @@ class SQLiteAcceptance:
     a redelivery is processed at once, and a duplicate waiting on the lock sees the id done.
     """
 
-    def accept_delivery(self, acceptance: Acceptance) -> Accepted:
+    def __init__(self, connections: SQLiteConnections, deliveries: Deliveries):
+        super().__init__(connections)
+        self._deliveries = deliveries
+
+    def accept(self, acceptance: Acceptance) -> Accepted:
         now = _ms(acceptance.received_at or utcnow())
         pr = acceptance.pull_request
         text = docs.pull_request_json(pr) if pr is not None else ""
@@ -31,7 +36,7 @@ class SQLiteAcceptance:
                 return Accepted(INACTIVE, installation_status=installation["status"])
             if not claim_delivery(db, acceptance.delivery_id, acceptance.event, acceptance.action, now,
                                   acceptance.reclaim_after, done=True):
-                return refused(self.deliveries.get(acceptance.delivery_id))
+                return refused(self._deliveries.get(acceptance.delivery_id))
             if installation is None:
                 # GitHub may send a repository's events before the installation event.
                 db.execute("INSERT INTO installations (id, account, status, repositories, updated_at)"
