@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import urllib.parse
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -94,6 +95,21 @@ def _url(name: str, raw: str) -> str:
     return raw.rstrip("/")
 
 
+# The tracking stores MLflow serves (a URI without a scheme is a local path); "postgresql+psycopg2" counts
+# as postgresql.
+TRACKING_SCHEMES = ("", "file", "sqlite", "postgresql", "mysql", "mssql", "http", "https", "databricks")
+
+
+def _tracking_uri(name: str, raw: str) -> str:
+    # Caught here rather than as MLflow's traceback mid-job. Only the scheme is quoted: the URI may carry
+    # a password.
+    scheme = urllib.parse.urlsplit(raw).scheme.split("+")[0].lower()
+    if scheme not in TRACKING_SCHEMES:
+        raise ConfigError(f"{name} has the scheme {scheme!r}, which is not an MLflow tracking store; use "
+                          "http(s)://HOST (an MLflow server), sqlite:///PATH, postgresql://... or a path")
+    return raw
+
+
 def _log_level(name: str, raw: str) -> str:
     level = raw.strip().upper()
     if level not in logging.getLevelNamesMapping():
@@ -124,7 +140,7 @@ class Settings:
     features_uri: str | None = setting(None, "PRGUARD_FEATURES_URI")
     s3_endpoint_url: str | None = setting(None, "S3_ENDPOINT_URL", _url)
     # MLflow: a local sqlite store under data_dir unless MLFLOW_TRACKING_URI is set.
-    mlflow_tracking_uri: str | None = setting(None, "MLFLOW_TRACKING_URI")
+    mlflow_tracking_uri: str | None = setting(None, "MLFLOW_TRACKING_URI", _tracking_uri)
     model_name: str = setting(MODEL_NAME, "PRGUARD_MODEL_NAME")
     # GitHub.
     github_api_url: str = setting(DEFAULT_GITHUB_API_URL, "GITHUB_API_URL", _url)

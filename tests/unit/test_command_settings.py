@@ -71,6 +71,7 @@ def assert_one_configuration_line(exit_code: int, stdout: str, stderr: str, *nam
     ("worker", {"PRGUARD_JOB_LEASE_SECONDS": "two minutes"}, ["PRGUARD_JOB_LEASE_SECONDS"]),
     ("serve", {"S3_ENDPOINT_URL": "fra1.digitaloceanspaces.com"}, ["S3_ENDPOINT_URL"]),
     ("status", {"PRGUARD_UNUSUAL_CONCLUSION": "block"}, ["PRGUARD_UNUSUAL_CONCLUSION"]),
+    ("score", {"MLFLOW_TRACKING_URI": "mlflw://user:hunter2@mlflow"}, ["MLFLOW_TRACKING_URI", "'mlflw'"]),
 ])
 def test_a_configuration_error_reads_the_same_in_every_command(command, env, names, data_dir):
     result = invoke(command, {"PRGUARD_DATA_DIR": str(data_dir), **env})
@@ -95,3 +96,9 @@ def test_preprocess_reports_bad_configuration_without_a_traceback(variable, valu
                           text=True, timeout=120)
     assert "Traceback" not in done.stderr
     assert_one_configuration_line(done.returncode, done.stdout, done.stderr, variable)
+
+
+def test_an_unusable_tracking_uri_is_refused_without_quoting_its_password(data_dir):
+    result = invoke("score", {"PRGUARD_DATA_DIR": str(data_dir),
+                              "MLFLOW_TRACKING_URI": "mlflw://user:hunter2@mlflow"})
+    assert result.exit_code == 2 and "hunter2" not in result.stderr + result.stdout
