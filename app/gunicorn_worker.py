@@ -7,6 +7,12 @@ and gunicorn's gevent worker already bounds the wait for a request's headers by 
 seconds. This class adds the missing bound on the rest: a request that is not received, handled and
 answered within PRGUARD_REQUEST_DEADLINE_SECONDS (15 s) has its connection closed. GitHub itself
 gives up on a delivery after 10 s, so nothing it still waits for is ever cut.
+
+And each answered request yields to the event loop before the connection's next one is read. A
+greenlet runs until it blocks, and on a kept-alive connection whose next request is already there
+(a client or proxy quick to reuse it, or one pipelining requests) the read never blocks: that one
+connection was served request after request while the others' requests waited, up to hundreds of
+milliseconds, a p99 of 0.2-2 s with 16 kept-alive connections even for a bare Flask app.
 """
 from __future__ import annotations
 
@@ -59,3 +65,4 @@ class DeadlineGeventWorker(GeventWorker):
             raise StopIteration() from None
         finally:
             deadline.close()
+        gevent.sleep(0)  # the other connections' requests first (see the module docstring)

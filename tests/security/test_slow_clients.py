@@ -4,6 +4,7 @@ cut off by the server instead of holding its connection. The full minute-long me
 is perf/bench_slow_clients.py; this is its short form."""
 from __future__ import annotations
 
+import json
 import socket
 import time
 
@@ -11,7 +12,7 @@ import pytest
 
 from tests.support.service import running_service
 from tests.support.slow_clients import SlowClients, describe, probe_while
-from tests.support.webhooks import SECRET
+from tests.support.webhooks import SECRET, headers
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -65,3 +66,37 @@ def test_200_slow_connections_leave_health_and_deliveries_answered(tmp_path):
         after = probe_while(url, SECRET, 0.1, timeout=GENEROUS)
         assert [p.status for p in after] == [200, 202]
     assert "was not received and answered within 4 s" in process.log  # the stalled body, logged
+
+
+def signed_ping(delivery_id: str) -> bytes:
+    body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers("ping", body, SECRET, delivery_id).items())
+    return (f"POST /webhooks/github HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+            .encode() + body)
+
+
+def read_responses(sock: socket.socket, count: int) -> float:
+    """Read ``count`` HTTP responses (small, with Content-Length); the time the last one was complete."""
+    buffer = b""
+    while buffer.count(b"HTTP/1.1 ") < count or not buffer.endswith(b"}\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"connection closed after {buffer.count(b'HTTP/1.1 ')} responses")
+        buffer += chunk
+    return time.monotonic()
+
+
+def test_a_kept_alive_connection_cannot_hold_its_worker(tmp_path):
+    # One worker: both connections are its greenlets. The greedy one pipelines 400 deliveries, so its
+    # next request is always there; the other asks once, right after.
+    with running_service(tmp_path, SECRET, workers=1) as (url, _):
+        greedy = stalled(url, b"".join(signed_ping(f"greedy-{i}") for i in range(400)))
+        sent = time.monotonic()
+        other = stalled(url, signed_ping("other"))
+        other_done = read_responses(other, 1)
+        greedy_done = read_responses(greedy, 400)
+        greedy.close(), other.close()
+    print(f"\nthe other connection answered {1000 * (other_done - sent):.1f} ms after the greedy one's 400 "
+          f"requests were sent; the greedy one's last answer after {1000 * (greedy_done - sent):.1f} ms")
+    # Before: the other connection waited for all 400 (its answer came with the greedy one's last).
+    assert other_done - sent < (greedy_done - sent) / 4
