@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import random
@@ -192,6 +193,11 @@ def run_worker(settings: Settings, stop_event: threading.Event, *, store: Store 
     store = store or open_store(settings)
     try:
         context = (context_factory or build_context)(settings, store)
+        # What was built so far (imports: torch, MLflow; the context) lives as long as the worker: exempt
+        # it from the cyclic collector, whose full passes over it took 50-190 ms, often with a job holding
+        # SQLite's write lock that every webhook worker then waited for. A model loaded later is not frozen
+        # (a newer champion replaces it and it must be collectable).
+        gc.freeze()
         base_id = worker_id or default_worker_id()
         workers = [Worker(store, context, settings, base_id if threads == 1 else f"{base_id}/{i}",
                           backoff_base, backoff_cap) for i in range(threads)]
